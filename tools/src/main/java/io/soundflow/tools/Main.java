@@ -1,0 +1,30 @@
+package io.soundflow.tools;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code soundflow} command line: one subcommand a job, each a thin user of the engine API. */
+@Command(name = "soundflow", mixinStandardHelpOptions = true, version = "SoundFlow 0.1.0",
+        description = "Streaming audio-interaction inference on the JVM.",
+        subcommands = {
+                DemoCommand.class,
+                CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (also used by tests). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(new Errors());
+        return cl;
+    }
+}
