@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Streaming audio-interaction inference on the JVM.",
         subcommands = {
                 DemoCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

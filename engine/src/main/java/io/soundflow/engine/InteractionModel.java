@@ -1,0 +1,35 @@
+package io.soundflow.engine;
+
+/**
+ * What the streaming runtime needs from a loaded thinker (audio tower + text decoder): the contract
+ * between the immutable model and the perceive-decide-respond loop. Implementations are immutable and
+ * shared by every session; all per-stream state lives in the {@link DecoderCache} a session owns.
+ */
+public interface InteractionModel {
+
+    /** Width of the decoder's hidden state (and of each audio vector). */
+    int hiddenSize();
+
+    /** Number of rows of the output logits. */
+    int vocabSize();
+
+    /** Audio vectors one 400 ms chunk (40 mel frames) yields: 10 for the released model. */
+    int audioVectorsPerChunk();
+
+    /**
+     * Encodes one chunk's log-mel, row-major [melBins, frames] (frames = 40 for a 400 ms chunk), into
+     * audio vectors [audioVectorsPerChunk, hiddenSize] (row-major), projection adapter included.
+     */
+    float[] encodeChunk(float[] mel, int frames);
+
+    /** A fresh, empty KV cache of {@code capacity} positions for one stream. */
+    DecoderCache newCache(int capacity, boolean float16Positions);
+
+    /**
+     * Forwards {@code ids} at the cache's next positions (cache.length() .. + ids.length - 1) and appends
+     * their keys and values. Row {@code audioSlots[j]} of the batch takes audio vector j of
+     * {@code audioVectors} ([audioSlots.length, hiddenSize]) instead of its token embedding.
+     * Returns the logits of the rows listed in {@code logitRows}, row-major [logitRows.length, vocabSize].
+     */
+    float[] forward(DecoderCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows);
+}

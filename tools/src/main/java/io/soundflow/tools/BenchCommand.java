@@ -1,0 +1,16 @@
+package io.soundflow.tools;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code soundflow bench ...}: the benchmarks; each subcommand prints a table with its ceilings. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks (kernels, forward, stream, tokenizer); JMH lives in bench/.",
+        subcommands = {
+        })
+final class BenchCommand implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}
