@@ -4,7 +4,15 @@ import io.soundflow.kernels.WeightMatrix;
 import io.soundflow.testing.SharedData;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,5 +85,46 @@ class GoldenCheckpointsTest {
         assertThat(yaml).containsKeys("n_layer", "n_embd", "n_head", "n_query_groups", "rope_base");
         assertThat(Configs.readJson(dir.resolve("qwen25OmniConfig/config.json"))
                 .at("/thinker_config/audio_config/d_model").asInt()).isEqualTo(64);
+    }
+
+    @Test
+    void audioInteractionTowerPth() throws IOException {
+        Path pth = SharedData.require("golden/ai-tiny/model/audiointeraction_ChunkwisedEncoder.pth");
+        try (TensorStore s = TorchCheckpoint.open(pth)) {
+            // 4 conv + 1 unused embedding + n_layers * 15 + ln_post (2) + proj (2)
+            assertThat(s.tensors()).hasSize(5 + 2 * 15 + 4);
+            assertThat(s.tensors().values()).allMatch(t -> t.dtype() == DType.BF16);
+            assertThat(s.get("conv1.weight").shape()).containsExactly(64, 128, 3);
+            assertThat(s.get("conv2.weight").shape()).containsExactly(64, 64, 3);
+            assertThat(s.contains("layers.0.self_attn.k_proj.bias")).isFalse();
+            assertThat(s.get("proj.weight").asMatrix().cols()).isEqualTo(64);
+            assertThat(s.metadata()).isEmpty();
+            // LayerNorm weights of a random model are finite and not all zero
+            float[] lnw = s.get("ln_post.weight").toFloatArray();
+            assertThat(lnw).hasSize(64);
+            for (float v : lnw) {
+                assertThat(Float.isFinite(v)).isTrue();
+            }
+            // every tensor's mapped bytes equal its storage entry as the JDK's own zip reader sees it
+            try (ZipFile zf = new ZipFile(pth.toFile())) {
+                Set<String> seen = new HashSet<>();
+                for (TensorInfo t : s.tensors().values()) {
+                    ZipEntry owner = zf.stream().filter(z -> z.getName().contains("/data/")
+                            && z.getSize() == t.byteSize() && !seen.contains(z.getName())
+                            && Arrays.equals(readAll(zf, z), t.data().toArray(ValueLayout.JAVA_BYTE)))
+                            .findFirst().orElse(null);
+                    assertThat(owner).as(t.name()).isNotNull();
+                    seen.add(owner.getName());
+                }
+            }
+        }
+    }
+
+    private static byte[] readAll(ZipFile zf, ZipEntry e) {
+        try (var in = zf.getInputStream(e)) {
+            return in.readAllBytes();
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
     }
 }
