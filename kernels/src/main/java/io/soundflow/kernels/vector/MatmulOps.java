@@ -1,0 +1,528 @@
+package io.soundflow.kernels.vector;
+
+import io.soundflow.kernels.HeapFloatBuf;
+import io.soundflow.kernels.KernelPool;
+import io.soundflow.kernels.WeightFormat;
+import io.soundflow.kernels.WeightMatrix;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.nio.ByteOrder;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.S2I;
+
+/**
+ * Matrix x vector and matrix x matrix over weights read in place from their (mapped) segment, in every
+ * {@link WeightFormat}. A width template (see {@link Widths}).
+ *
+ * <ul>
+ *   <li>matvec (n = 1, decode): bandwidth-bound. Four weight rows per pass share each activation load;
+ *       conversion is kept to a few integer ops a vector: BF16/F16 rows are read as 32-bit pairs whose
+ *       low and high halves widen with one shift or mask against an activation split into its even and
+ *       odd elements once per call; Q8_0/Q4_0 blocks widen bytes to floats and apply the block scale once
+ *       per block and row.</li>
+ *   <li>matmul (n &gt; 1, prefill, encoder): cache-blocked. A panel of 4 weight rows x {@link #KC}
+ *       columns is dequantized once into a float scratch (L1) and reused for every activation row
+ *       through a 4 x 3 register-tiled micro-kernel (12 accumulators).</li>
+ * </ul>
+ * Work is split over {@link KernelPool} by groups of 4 rows.
+ */
+final class MatmulOps implements Family.Matmul {
+    static final int BITS = Widths.bitsOf(MethodHandles.lookup());
+    static final VectorShape SHAPE = VectorShape.forBitSize(BITS);
+    static final VectorSpecies<Float> F = VectorSpecies.of(float.class, SHAPE);
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, SHAPE);
+    /** Shorts with as many lanes as F (half the bits). */
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS / 2));
+    static final int L = F.length();
+    /** Bytes loaded at once from a quantized block (the smallest byte vector is 64 bits). */
+    static final int BL = Math.max(8, L);
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(BL * 8));
+    /** Float vectors one byte load widens into. */
+    static final int PARTS = BL / L;
+
+    /** Column block of the matmul panel (a multiple of 32 and of every L). */
+    static final int KC = 1024;
+    /** Activation rows per pass over a panel. */
+    static final int NC = 48;
+
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfFloat F32L = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfShort I16L = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+
+    public MatmulOps() {
+    }
+
+    @Override
+    public String toString() {
+        return "MatmulOps(" + BITS + ")";
+    }
+
+    @Override
+    public void matmul(WeightMatrix w, HeapFloatBuf x, int n, HeapFloatBuf out, float[] bias) {
+        int rows = w.rows();
+        int groups = (rows + 3) >>> 2;
+        float[] xa = x.a, oa = out.a;
+        int xo = x.off, oo = out.off;
+        if (n == 1) {
+            float[] split = splitEvenOdd(w.format(), xa, xo, w.cols());
+            int minGroups = (int) Math.max(1, (1L << 16) / (4 * w.rowBytes()));
+            KernelPool.get().forRange(groups, minGroups, (g0, g1) ->
+                    matvecRange(w, xa, xo, split, 4 * g0, Math.min(rows, 4 * g1), oa, oo, bias));
+        } else {
+            KernelPool.get().forRange(groups, 1, (g0, g1) ->
+                    gemmRange(w, xa, xo, n, 4 * g0, Math.min(rows, 4 * g1), oa, oo, bias));
+        }
+    }
+
+    // ---- matvec ---------------------------------------------------------------------------------
+
+    /** For the 16-bit formats: x's even elements then its odd elements (pairs[k] = x[2k], pairs[P + k] = x[2k + 1]). */
+    private static float[] splitEvenOdd(WeightFormat f, float[] x, int xo, int cols) {
+        if (f != WeightFormat.BF16 && f != WeightFormat.F16) {
+            return null;
+        }
+        int pairs = cols >>> 1;
+        float[] s = new float[2 * pairs];
+        for (int k = 0; k < pairs; k++) {
+            s[k] = x[xo + 2 * k];
+            s[pairs + k] = x[xo + 2 * k + 1];
+        }
+        return s;
+    }
+
+    private static void matvecRange(WeightMatrix w, float[] x, int xo, float[] split, int r0, int r1,
+                                    float[] out, int oo, float[] bias) {
+        MemorySegment seg = w.data();
+        long rb = w.rowBytes();
+        int cols = w.cols();
+        WeightFormat f = w.format();
+        float[] res = new float[4];
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) {
+            long b0 = r * rb;
+            if (f == WeightFormat.BF16) {
+                dot4Bf16(seg, b0, rb, cols, x, xo, split, res);
+            } else if (f == WeightFormat.Q8_0) {
+                dot4Q8(seg, b0, rb, cols, x, xo, res);
+            } else if (f == WeightFormat.Q4_0) {
+                dot4Q4(seg, b0, rb, cols, x, xo, res);
+            } else if (f == WeightFormat.F16) {
+                dot4F16(seg, b0, rb, cols, x, xo, split, res);
+            } else {
+                dot4F32(seg, b0, rb, cols, x, xo, res);
+            }
+            for (int j = 0; j < 4; j++) {
+                out[oo + r + j] = bias == null ? res[j] : res[j] + bias[r + j];
+            }
+        }
+        if (r < r1) {
+            float[] row = new float[cols];
+            for (; r < r1; r++) {
+                decodeRow(w, r, 0, cols, row, 0);
+                float s = dot(row, 0, x, xo, cols);
+                out[oo + r] = bias == null ? s : s + bias[r];
+            }
+        }
+    }
+
+    private static void dot4F32(MemorySegment seg, long b0, long rb, int cols, float[] x, int xo, float[] res) {
+        long b1 = b0 + rb, b2 = b1 + rb, b3 = b2 + rb;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int ub = F.loopBound(cols);
+        for (int c = 0; c < ub; c += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xo + c);
+            long o = 4L * c;
+            a0 = FloatVector.fromMemorySegment(F, seg, b0 + o, LE).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, seg, b1 + o, LE).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, seg, b2 + o, LE).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, seg, b3 + o, LE).fma(xv, a3);
+        }
+        res[0] = a0.reduceLanes(ADD) + tail(WeightFormat.F32, seg, b0, ub, cols, x, xo);
+        res[1] = a1.reduceLanes(ADD) + tail(WeightFormat.F32, seg, b1, ub, cols, x, xo);
+        res[2] = a2.reduceLanes(ADD) + tail(WeightFormat.F32, seg, b2, ub, cols, x, xo);
+        res[3] = a3.reduceLanes(ADD) + tail(WeightFormat.F32, seg, b3, ub, cols, x, xo);
+    }
+
+    private static void dot4Bf16(MemorySegment seg, long b0, long rb, int cols, float[] x, int xo, float[] split,
+                                 float[] res) {
+        long b1 = b0 + rb, b2 = b1 + rb, b3 = b2 + rb;
+        int pairs = cols >>> 1;
+        int ub = I.loopBound(pairs);
+        FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, e3 = e0, o0 = e0, o1 = e0, o2 = e0, o3 = e0;
+        for (int k = 0; k < ub; k += L) {
+            FloatVector xe = FloatVector.fromArray(F, split, k);
+            FloatVector xd = FloatVector.fromArray(F, split, pairs + k);
+            long o = 4L * k;
+            IntVector v0 = IntVector.fromMemorySegment(I, seg, b0 + o, LE);
+            IntVector v1 = IntVector.fromMemorySegment(I, seg, b1 + o, LE);
+            IntVector v2 = IntVector.fromMemorySegment(I, seg, b2 + o, LE);
+            IntVector v3 = IntVector.fromMemorySegment(I, seg, b3 + o, LE);
+            e0 = v0.lanewise(LSHL, 16).reinterpretAsFloats().fma(xe, e0);
+            o0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o0);
+            e1 = v1.lanewise(LSHL, 16).reinterpretAsFloats().fma(xe, e1);
+            o1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o1);
+            e2 = v2.lanewise(LSHL, 16).reinterpretAsFloats().fma(xe, e2);
+            o2 = v2.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o2);
+            e3 = v3.lanewise(LSHL, 16).reinterpretAsFloats().fma(xe, e3);
+            o3 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o3);
+        }
+        int c = 2 * ub;
+        res[0] = e0.add(o0).reduceLanes(ADD) + tail(WeightFormat.BF16, seg, b0, c, cols, x, xo);
+        res[1] = e1.add(o1).reduceLanes(ADD) + tail(WeightFormat.BF16, seg, b1, c, cols, x, xo);
+        res[2] = e2.add(o2).reduceLanes(ADD) + tail(WeightFormat.BF16, seg, b2, c, cols, x, xo);
+        res[3] = e3.add(o3).reduceLanes(ADD) + tail(WeightFormat.BF16, seg, b3, c, cols, x, xo);
+    }
+
+    private static void dot4F16(MemorySegment seg, long b0, long rb, int cols, float[] x, int xo, float[] split,
+                                float[] res) {
+        long b1 = b0 + rb, b2 = b1 + rb, b3 = b2 + rb;
+        int pairs = cols >>> 1;
+        int ub = I.loopBound(pairs);
+        FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, e3 = e0, o0 = e0, o1 = e0, o2 = e0, o3 = e0;
+        for (int k = 0; k < ub; k += L) {
+            FloatVector xe = FloatVector.fromArray(F, split, k);
+            FloatVector xd = FloatVector.fromArray(F, split, pairs + k);
+            long o = 4L * k;
+            IntVector v0 = IntVector.fromMemorySegment(I, seg, b0 + o, LE);
+            IntVector v1 = IntVector.fromMemorySegment(I, seg, b1 + o, LE);
+            IntVector v2 = IntVector.fromMemorySegment(I, seg, b2 + o, LE);
+            IntVector v3 = IntVector.fromMemorySegment(I, seg, b3 + o, LE);
+            e0 = halfToFloat(v0.and(0xFFFF)).fma(xe, e0);
+            o0 = halfToFloat(v0.lanewise(LSHR, 16)).fma(xd, o0);
+            e1 = halfToFloat(v1.and(0xFFFF)).fma(xe, e1);
+            o1 = halfToFloat(v1.lanewise(LSHR, 16)).fma(xd, o1);
+            e2 = halfToFloat(v2.and(0xFFFF)).fma(xe, e2);
+            o2 = halfToFloat(v2.lanewise(LSHR, 16)).fma(xd, o2);
+            e3 = halfToFloat(v3.and(0xFFFF)).fma(xe, e3);
+            o3 = halfToFloat(v3.lanewise(LSHR, 16)).fma(xd, o3);
+        }
+        int c = 2 * ub;
+        res[0] = e0.add(o0).reduceLanes(ADD) + tail(WeightFormat.F16, seg, b0, c, cols, x, xo);
+        res[1] = e1.add(o1).reduceLanes(ADD) + tail(WeightFormat.F16, seg, b1, c, cols, x, xo);
+        res[2] = e2.add(o2).reduceLanes(ADD) + tail(WeightFormat.F16, seg, b2, c, cols, x, xo);
+        res[3] = e3.add(o3).reduceLanes(ADD) + tail(WeightFormat.F16, seg, b3, c, cols, x, xo);
+    }
+
+    private static void dot4Q8(MemorySegment seg, long b0, long rb, int cols, float[] x, int xo, float[] res) {
+        long b1 = b0 + rb, b2 = b1 + rb, b3 = b2 + rb;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int blocks = cols >>> 5;
+        for (int b = 0; b < blocks; b++) {
+            long q = 34L * b;
+            int xc = xo + 32 * b;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
+            for (int o = 0; o < 32; o += BL) {
+                ByteVector q0 = ByteVector.fromMemorySegment(B, seg, b0 + q + 2 + o, LE);
+                ByteVector q1 = ByteVector.fromMemorySegment(B, seg, b1 + q + 2 + o, LE);
+                ByteVector q2 = ByteVector.fromMemorySegment(B, seg, b2 + q + 2 + o, LE);
+                ByteVector q3 = ByteVector.fromMemorySegment(B, seg, b3 + q + 2 + o, LE);
+                for (int p = 0; p < PARTS; p++) {
+                    FloatVector xv = FloatVector.fromArray(F, x, xc + o + p * L);
+                    p0 = ((FloatVector) q0.convertShape(B2F, F, p)).fma(xv, p0);
+                    p1 = ((FloatVector) q1.convertShape(B2F, F, p)).fma(xv, p1);
+                    p2 = ((FloatVector) q2.convertShape(B2F, F, p)).fma(xv, p2);
+                    p3 = ((FloatVector) q3.convertShape(B2F, F, p)).fma(xv, p3);
+                }
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, scale(seg, b0 + q)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(seg, b1 + q)), a1);
+            a2 = p2.fma(FloatVector.broadcast(F, scale(seg, b2 + q)), a2);
+            a3 = p3.fma(FloatVector.broadcast(F, scale(seg, b3 + q)), a3);
+        }
+        res[0] = a0.reduceLanes(ADD);
+        res[1] = a1.reduceLanes(ADD);
+        res[2] = a2.reduceLanes(ADD);
+        res[3] = a3.reduceLanes(ADD);
+    }
+
+    private static void dot4Q4(MemorySegment seg, long b0, long rb, int cols, float[] x, int xo, float[] res) {
+        long b1 = b0 + rb, b2 = b1 + rb, b3 = b2 + rb;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int blocks = cols >>> 5;
+        for (int b = 0; b < blocks; b++) {
+            long q = 18L * b;
+            int xc = xo + 32 * b;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
+            for (int o = 0; o < 16; o += BL) {
+                ByteVector q0 = ByteVector.fromMemorySegment(B, seg, b0 + q + 2 + o, LE);
+                ByteVector q1 = ByteVector.fromMemorySegment(B, seg, b1 + q + 2 + o, LE);
+                ByteVector q2 = ByteVector.fromMemorySegment(B, seg, b2 + q + 2 + o, LE);
+                ByteVector q3 = ByteVector.fromMemorySegment(B, seg, b3 + q + 2 + o, LE);
+                ByteVector l0 = q0.and((byte) 0x0F).sub((byte) 8), h0 = q0.lanewise(LSHR, 4).sub((byte) 8);
+                ByteVector l1 = q1.and((byte) 0x0F).sub((byte) 8), h1 = q1.lanewise(LSHR, 4).sub((byte) 8);
+                ByteVector l2 = q2.and((byte) 0x0F).sub((byte) 8), h2 = q2.lanewise(LSHR, 4).sub((byte) 8);
+                ByteVector l3 = q3.and((byte) 0x0F).sub((byte) 8), h3 = q3.lanewise(LSHR, 4).sub((byte) 8);
+                for (int p = 0; p < PARTS; p++) {
+                    FloatVector xl = FloatVector.fromArray(F, x, xc + o + p * L);
+                    FloatVector xh = FloatVector.fromArray(F, x, xc + 16 + o + p * L);
+                    p0 = ((FloatVector) l0.convertShape(B2F, F, p)).fma(xl, p0);
+                    p1 = ((FloatVector) l1.convertShape(B2F, F, p)).fma(xl, p1);
+                    p2 = ((FloatVector) l2.convertShape(B2F, F, p)).fma(xl, p2);
+                    p3 = ((FloatVector) l3.convertShape(B2F, F, p)).fma(xl, p3);
+                    p0 = ((FloatVector) h0.convertShape(B2F, F, p)).fma(xh, p0);
+                    p1 = ((FloatVector) h1.convertShape(B2F, F, p)).fma(xh, p1);
+                    p2 = ((FloatVector) h2.convertShape(B2F, F, p)).fma(xh, p2);
+                    p3 = ((FloatVector) h3.convertShape(B2F, F, p)).fma(xh, p3);
+                }
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, scale(seg, b0 + q)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(seg, b1 + q)), a1);
+            a2 = p2.fma(FloatVector.broadcast(F, scale(seg, b2 + q)), a2);
+            a3 = p3.fma(FloatVector.broadcast(F, scale(seg, b3 + q)), a3);
+        }
+        res[0] = a0.reduceLanes(ADD);
+        res[1] = a1.reduceLanes(ADD);
+        res[2] = a2.reduceLanes(ADD);
+        res[3] = a3.reduceLanes(ADD);
+    }
+
+    /** The f16 scale of the block at byte offset {@code at}. */
+    private static float scale(MemorySegment seg, long at) {
+        return Float.float16ToFloat(seg.get(I16L, at));
+    }
+
+    /** Scalar dot of columns [c0, cols) of a float-format row with x (vector tails). */
+    private static float tail(WeightFormat f, MemorySegment seg, long base, int c0, int cols, float[] x, int xo) {
+        float s = 0f;
+        for (int c = c0; c < cols; c++) {
+            s += element(f, seg, base, c) * x[xo + c];
+        }
+        return s;
+    }
+
+    private static float element(WeightFormat f, MemorySegment seg, long base, int c) {
+        if (f == WeightFormat.F32) {
+            return seg.get(F32L, base + 4L * c);
+        }
+        short h = seg.get(I16L, base + 2L * c);
+        return f == WeightFormat.BF16 ? Float.intBitsToFloat((h & 0xFFFF) << 16) : Float.float16ToFloat(h);
+    }
+
+    /**
+     * IEEE half bits (in the low 16 bits of each lane, upper bits zero) to float: the magnitude shifted
+     * into float position and rescaled by 2^112 (exact for normals, subnormals and zero), infinities
+     * and NaNs given an all-ones exponent, then the sign.
+     */
+    static FloatVector halfToFloat(IntVector h) {
+        IntVector mag = h.and(0x7FFF);
+        IntVector shifted = mag.lanewise(LSHL, 13);
+        IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        VectorMask<Integer> special = mag.compare(GE, 0x7C00);
+        bits = bits.blend(shifted.or(0x7F800000), special);
+        return bits.or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+    }
+
+    static float dot(float[] a, int ao, float[] b, int bo, int len) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        int i = 0;
+        int ub2 = len - 2 * L + 1;
+        for (; i < ub2; i += 2 * L) {
+            s0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), s0);
+            s1 = FloatVector.fromArray(F, a, ao + i + L).fma(FloatVector.fromArray(F, b, bo + i + L), s1);
+        }
+        for (; i < F.loopBound(len); i += L) {
+            s0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), s0);
+        }
+        float s = s0.add(s1).reduceLanes(ADD);
+        for (; i < len; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
+    }
+
+    // ---- dequantization ---------------------------------------------------------------------------
+
+    @Override
+    public void decode(WeightMatrix w, int r, int c0, int count, float[] dst, int dOff) {
+        decodeRow(w, r, c0, count, dst, dOff);
+    }
+
+    /**
+     * Columns {@code [c0, c0 + count)} of row r as float32 into dst; for the block formats c0 and count
+     * are multiples of 32.
+     */
+    static void decodeRow(WeightMatrix w, int r, int c0, int count, float[] dst, int dOff) {
+        MemorySegment seg = w.data();
+        long base = r * w.rowBytes();
+        WeightFormat f = w.format();
+        if (f == WeightFormat.F32) {
+            MemorySegment.copy(seg, F32L, base + 4L * c0, dst, dOff, count);
+        } else if (f == WeightFormat.BF16 || f == WeightFormat.F16) {
+            boolean bf = f == WeightFormat.BF16;
+            int ub = S.loopBound(count);
+            long at = base + 2L * c0;
+            for (int c = 0; c < ub; c += L) {
+                IntVector v = (IntVector) ShortVector.fromMemorySegment(S, seg, at + 2L * c, LE).convertShape(S2I, I, 0);
+                FloatVector fv = bf ? v.lanewise(LSHL, 16).reinterpretAsFloats() : halfToFloat(v.and(0xFFFF));
+                fv.intoArray(dst, dOff + c);
+            }
+            for (int c = ub; c < count; c++) {
+                dst[dOff + c] = element(f, seg, base, c0 + c);
+            }
+        } else {
+            boolean q8 = f == WeightFormat.Q8_0;
+            int bytes = f.blockBytes;
+            for (int b = 0; b < count / 32; b++) {
+                long at = base + (long) bytes * (c0 / 32 + b);
+                FloatVector d = FloatVector.broadcast(F, scale(seg, at));
+                int o0 = dOff + 32 * b;
+                if (q8) {
+                    for (int o = 0; o < 32; o += BL) {
+                        ByteVector q = ByteVector.fromMemorySegment(B, seg, at + 2 + o, LE);
+                        for (int p = 0; p < PARTS; p++) {
+                            ((FloatVector) q.convertShape(B2F, F, p)).mul(d).intoArray(dst, o0 + o + p * L);
+                        }
+                    }
+                } else {
+                    for (int o = 0; o < 16; o += BL) {
+                        ByteVector q = ByteVector.fromMemorySegment(B, seg, at + 2 + o, LE);
+                        ByteVector lo = q.and((byte) 0x0F).sub((byte) 8), hi = q.lanewise(LSHR, 4).sub((byte) 8);
+                        for (int p = 0; p < PARTS; p++) {
+                            ((FloatVector) lo.convertShape(B2F, F, p)).mul(d).intoArray(dst, o0 + o + p * L);
+                            ((FloatVector) hi.convertShape(B2F, F, p)).mul(d).intoArray(dst, o0 + 16 + o + p * L);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- matmul (n > 1) ---------------------------------------------------------------------------
+
+    private static void gemmRange(WeightMatrix w, float[] x, int xo, int n, int r0, int r1,
+                                  float[] out, int oo, float[] bias) {
+        int cols = w.cols(), rows = w.rows();
+        for (int i = 0; i < n; i++) {
+            for (int r = r0; r < r1; r++) {
+                out[oo + i * rows + r] = bias == null ? 0f : bias[r];
+            }
+        }
+        float[] panel = new float[4 * KC]; // [4, KC]
+        float[] res = new float[12];
+        for (int kb = 0; kb < cols; kb += KC) {
+            int kc = Math.min(KC, cols - kb);
+            for (int nb = 0; nb < n; nb += NC) {
+                int ne = Math.min(n, nb + NC);
+                for (int r = r0; r < r1; r += 4) {
+                    int rn = Math.min(4, r1 - r);
+                    for (int j = 0; j < rn; j++) {
+                        decodeRow(w, r + j, kb, kc, panel, j * KC);
+                    }
+                    if (rn == 4) {
+                        int i = nb;
+                        for (; i + 3 <= ne; i += 3) {
+                            tile4x3(panel, kc, x, xo + i * cols + kb, cols, res);
+                            for (int t = 0; t < 3; t++) {
+                                int o = oo + (i + t) * rows + r;
+                                out[o] += res[t];
+                                out[o + 1] += res[3 + t];
+                                out[o + 2] += res[6 + t];
+                                out[o + 3] += res[9 + t];
+                            }
+                        }
+                        for (; i < ne; i++) {
+                            tile4x1(panel, kc, x, xo + i * cols + kb, res);
+                            int o = oo + i * rows + r;
+                            out[o] += res[0];
+                            out[o + 1] += res[1];
+                            out[o + 2] += res[2];
+                            out[o + 3] += res[3];
+                        }
+                    } else {
+                        for (int j = 0; j < rn; j++) {
+                            for (int i = nb; i < ne; i++) {
+                                out[oo + i * rows + r + j] += dot(panel, j * KC, x, xo + i * cols + kb, kc);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** res[3 * j + t] = panel row j . x row t over kc columns (x rows {@code stride} apart). */
+    private static void tile4x3(float[] p, int kc, float[] x, int x0, int stride, float[] res) {
+        int x1 = x0 + stride, x2 = x1 + stride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00,
+                a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+        int ub = F.loopBound(kc);
+        for (int c = 0; c < ub; c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + c);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + c);
+            FloatVector w = FloatVector.fromArray(F, p, c);
+            a00 = w.fma(v0, a00);
+            a01 = w.fma(v1, a01);
+            a02 = w.fma(v2, a02);
+            w = FloatVector.fromArray(F, p, KC + c);
+            a10 = w.fma(v0, a10);
+            a11 = w.fma(v1, a11);
+            a12 = w.fma(v2, a12);
+            w = FloatVector.fromArray(F, p, 2 * KC + c);
+            a20 = w.fma(v0, a20);
+            a21 = w.fma(v1, a21);
+            a22 = w.fma(v2, a22);
+            w = FloatVector.fromArray(F, p, 3 * KC + c);
+            a30 = w.fma(v0, a30);
+            a31 = w.fma(v1, a31);
+            a32 = w.fma(v2, a32);
+        }
+        res[0] = a00.reduceLanes(ADD);
+        res[1] = a01.reduceLanes(ADD);
+        res[2] = a02.reduceLanes(ADD);
+        res[3] = a10.reduceLanes(ADD);
+        res[4] = a11.reduceLanes(ADD);
+        res[5] = a12.reduceLanes(ADD);
+        res[6] = a20.reduceLanes(ADD);
+        res[7] = a21.reduceLanes(ADD);
+        res[8] = a22.reduceLanes(ADD);
+        res[9] = a30.reduceLanes(ADD);
+        res[10] = a31.reduceLanes(ADD);
+        res[11] = a32.reduceLanes(ADD);
+        for (int c = ub; c < kc; c++) {
+            for (int j = 0; j < 4; j++) {
+                float wv = p[j * KC + c];
+                res[3 * j] += wv * x[x0 + c];
+                res[3 * j + 1] += wv * x[x1 + c];
+                res[3 * j + 2] += wv * x[x2 + c];
+            }
+        }
+    }
+
+    /** res[j] = panel row j . x over kc columns. */
+    private static void tile4x1(float[] p, int kc, float[] x, int x0, float[] res) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int ub = F.loopBound(kc);
+        for (int c = 0; c < ub; c += L) {
+            FloatVector v = FloatVector.fromArray(F, x, x0 + c);
+            a0 = FloatVector.fromArray(F, p, c).fma(v, a0);
+            a1 = FloatVector.fromArray(F, p, KC + c).fma(v, a1);
+            a2 = FloatVector.fromArray(F, p, 2 * KC + c).fma(v, a2);
+            a3 = FloatVector.fromArray(F, p, 3 * KC + c).fma(v, a3);
+        }
+        res[0] = a0.reduceLanes(ADD);
+        res[1] = a1.reduceLanes(ADD);
+        res[2] = a2.reduceLanes(ADD);
+        res[3] = a3.reduceLanes(ADD);
+        for (int c = ub; c < kc; c++) {
+            for (int j = 0; j < 4; j++) {
+                res[j] += p[j * KC + c] * x[x0 + c];
+            }
+        }
+    }
+}

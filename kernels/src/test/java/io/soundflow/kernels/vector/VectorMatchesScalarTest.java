@@ -1,0 +1,217 @@
+package io.soundflow.kernels.vector;
+
+import io.soundflow.kernels.FloatBuf;
+import io.soundflow.kernels.Kernels;
+import io.soundflow.kernels.ScalarKernels;
+import io.soundflow.kernels.WeightFormat;
+import io.soundflow.kernels.WeightMatrix;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+import java.lang.foreign.Arena;
+import java.util.Random;
+
+import static io.soundflow.kernels.TestData.gaussian;
+import static io.soundflow.kernels.TestData.relErr;
+import static io.soundflow.kernels.TestData.uniform;
+import static io.soundflow.kernels.TestData.weights;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every vector kernel equals the scalar reference within a stated tolerance, on random shapes (odd
+ * sizes and vector tails included), for every weight format and every forced width (128, 256, 512).
+ *
+ * <p>Tolerance: the relative error of the whole output, ||vector - scalar|| / ||scalar||, at most
+ * {@value #TOL}. Both sides use the same dequantized weight values, so only the float32 summation order
+ * (and, for exp and erf, a few ulp of approximation) differs; the bound holds for every format.
+ */
+class VectorMatchesScalarTest {
+    static final double TOL = 1e-5;
+    static final Kernels SCALAR = new ScalarKernels();
+
+    @Provide
+    Arbitrary<Integer> widths() {
+        return Arbitraries.of(128, 256, 512);
+    }
+
+    static Kernels vector(int bits) {
+        return new VectorKernels(bits);
+    }
+
+    /** Columns valid for a format: any length for the float formats, whole 32-blocks for Q8_0/Q4_0. */
+    static int cols(WeightFormat f, int raw) {
+        return f.isQuantized() ? 32 * (1 + raw % 40) : raw;
+    }
+
+    @Property(tries = 120)
+    void matmulAndMatvec(@ForAll WeightFormat f, @ForAll("widths") int bits,
+                         @ForAll @IntRange(min = 1, max = 41) int rows, @ForAll @IntRange(min = 1, max = 1300) int rawCols,
+                         @ForAll @IntRange(min = 1, max = 8) int n, @ForAll boolean withBias, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        int cols = cols(f, rawCols);
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix w = weights(rnd, f, rows, cols, arena);
+            float[] x = uniform(rnd, n * cols);
+            float[] bias = withBias ? uniform(rnd, rows) : null;
+            float[] want = run(SCALAR, w, x, n, bias);
+            float[] got = run(vector(bits), w, x, n, bias);
+            assertThat(relErr(got, want)).as("%s [%d, %d] n=%d at %d bits", f, rows, cols, n, bits).isLessThanOrEqualTo(TOL);
+        }
+    }
+
+    static float[] run(Kernels k, WeightMatrix w, float[] x, int n, float[] bias) {
+        FloatBuf out = k.alloc(n * w.rows() + 3); // slack: the kernel must not write past n * rows
+        out.fill(7f);
+        FloatBuf xb = k.upload(x);
+        FloatBuf b = bias == null ? null : k.upload(bias);
+        if (n == 1) {
+            k.matvec(w, xb, out, b);
+        } else {
+            k.matmul(w, xb, n, out, b);
+        }
+        float[] o = out.toArray();
+        for (int i = n * w.rows(); i < o.length; i++) {
+            assertThat(o[i]).as("write past the output").isEqualTo(7f);
+        }
+        return o;
+    }
+
+    @Property(tries = 30)
+    void matmulOnViewsWithOffsets(@ForAll WeightFormat f, @ForAll("widths") int bits, @ForAll long seed) {
+        // buffers that are slices of larger ones: every kernel must honour the view offset
+        Random rnd = new Random(seed);
+        int rows = 9, cols = cols(f, 67), n = 3;
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix w = weights(rnd, f, rows, cols, arena);
+            float[] x = uniform(rnd, n * cols + 5);
+            float[][] res = new float[2][];
+            Kernels[] ks = {SCALAR, vector(bits)};
+            for (int i = 0; i < 2; i++) {
+                FloatBuf xb = ks[i].upload(x).slice(5, n * cols);
+                FloatBuf out = ks[i].alloc(n * rows + 11).slice(11, n * rows);
+                ks[i].matmul(w, xb, n, out, null);
+                res[i] = out.toArray();
+            }
+            assertThat(relErr(res[1], res[0])).isLessThanOrEqualTo(TOL);
+        }
+    }
+
+    @Property(tries = 40)
+    void embed(@ForAll WeightFormat f, @ForAll("widths") int bits, @ForAll @IntRange(min = 1, max = 300) int rawCols,
+               @ForAll long seed) {
+        Random rnd = new Random(seed);
+        int cols = cols(f, rawCols), rows = 1 + rnd.nextInt(20);
+        int[] ids = rnd.ints(1 + rnd.nextInt(5), 0, rows).toArray();
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix w = weights(rnd, f, rows, cols, arena);
+            FloatBuf a = SCALAR.alloc(ids.length * cols), b = vector(bits).alloc(ids.length * cols);
+            SCALAR.embed(w, ids, a);
+            vector(bits).embed(w, ids, b);
+            // dequantization is exact in both: equal bit for bit
+            assertThat(b.toArray()).containsExactly(a.toArray());
+        }
+    }
+
+    @Property(tries = 40)
+    void elementwise(@ForAll("widths") int bits, @ForAll @IntRange(min = 1, max = 5) int n,
+                     @ForAll @IntRange(min = 1, max = 300) int d, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        Kernels v = vector(bits);
+        float[] x = gaussian(rnd, n * d, 3f), y = gaussian(rnd, n * d, 1f);
+        float[] w = uniform(rnd, d), b = uniform(rnd, d);
+
+        check("add", (k, o) -> k.add(k.upload(x), k.upload(y), o, n * d), v, n * d);
+        check("rmsNorm", (k, o) -> k.rmsNorm(k.upload(x), k.upload(w), 1e-6f, n, d, o), v, n * d);
+        check("layerNorm", (k, o) -> k.layerNorm(k.upload(x), k.upload(w), k.upload(b), 1e-5f, n, d, o), v, n * d);
+        check("softmax", (k, o) -> {
+            o.write(x);
+            k.softmax(o, n, d);
+        }, v, n * d);
+        check("gelu", (k, o) -> {
+            o.write(x);
+            k.gelu(o, n * d);
+        }, v, n * d);
+        check("siluMul", (k, o) -> k.siluMul(k.upload(x), k.upload(y), o, n * d), v, n * d);
+        float[] pool = gaussian(rnd, (2 * n + 1) * d, 1f); // odd length: the last row is dropped
+        check("avgPool2", (k, o) -> k.avgPool2(k.upload(pool), 2 * n + 1, d, o), v, n * d);
+    }
+
+    @Property(tries = 40)
+    void rope(@ForAll("widths") int bits, @ForAll @IntRange(min = 1, max = 6) int n,
+              @ForAll @IntRange(min = 1, max = 4) int heads, @ForAll @IntRange(min = 1, max = 70) int halfDim,
+              @ForAll long seed) {
+        Random rnd = new Random(seed);
+        int headDim = 2 * halfDim;
+        float[] x = uniform(rnd, n * heads * headDim);
+        float[] pos = new float[n + 3];
+        for (int i = 0; i < pos.length; i++) {
+            pos[i] = rnd.nextInt(5000);
+        }
+        float[] inv = new float[halfDim];
+        for (int i = 0; i < halfDim; i++) {
+            inv[i] = (float) Math.pow(1e6, -2.0 * i / headDim);
+        }
+        check("rope", (k, o) -> {
+            o.write(x);
+            k.rope(o, n, heads, headDim, pos, 2, inv);
+        }, vector(bits), x.length);
+    }
+
+    @Property(tries = 40)
+    void conv1d3(@ForAll WeightFormat f, @ForAll("widths") int bits, @ForAll @IntRange(min = 1, max = 23) int tIn,
+                 @ForAll @IntRange(min = 1, max = 2) int stride, @ForAll @IntRange(min = 1, max = 40) int rawCin,
+                 @ForAll @IntRange(min = 1, max = 19) int cOut, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        int cIn = f.isQuantized() ? 32 * (1 + rawCin % 3) : rawCin; // cIn * 3 must fill whole blocks
+        int tOut = (tIn - 1) / stride + 1;
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix w = weights(rnd, f, cOut, 3 * cIn, arena);
+            float[] x = uniform(rnd, tIn * cIn), bias = uniform(rnd, cOut);
+            check("conv1d3", (k, o) -> k.conv1d3(w, k.upload(bias), k.upload(x), tIn, stride, o), vector(bits), tOut * cOut);
+        }
+    }
+
+    @Property(tries = 40)
+    void attentionCausal(@ForAll("widths") int bits, @ForAll @IntRange(min = 0, max = 40) int start,
+                         @ForAll @IntRange(min = 1, max = 6) int n, @ForAll @IntRange(min = 1, max = 3) int kvHeads,
+                         @ForAll @IntRange(min = 1, max = 3) int group, @ForAll @IntRange(min = 1, max = 70) int headDim,
+                         @ForAll long seed) {
+        Random rnd = new Random(seed);
+        int heads = kvHeads * group, cap = start + n + 2;
+        float[] q = gaussian(rnd, n * heads * headDim, 1f);
+        float[] kc = gaussian(rnd, cap * kvHeads * headDim, 1f), vc = gaussian(rnd, cap * kvHeads * headDim, 1f);
+        check("attentionCausal", (k, o) -> k.attentionCausal(k.upload(q), k.upload(kc), k.upload(vc), start, n,
+                heads, kvHeads, headDim, o), vector(bits), n * heads * headDim);
+    }
+
+    @Property(tries = 40)
+    void attentionWindowed(@ForAll("widths") int bits, @ForAll @IntRange(min = 1, max = 3) int heads,
+                           @ForAll @IntRange(min = 1, max = 70) int headDim, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        int[] windows = rnd.ints(1 + rnd.nextInt(4), 1, 30).toArray();
+        int t = java.util.Arrays.stream(windows).sum();
+        float[] q = gaussian(rnd, t * heads * headDim, 1f), kk = gaussian(rnd, t * heads * headDim, 1f),
+                vv = gaussian(rnd, t * heads * headDim, 1f);
+        check("attentionWindowed", (k, o) -> k.attentionWindowed(k.upload(q), k.upload(kk), k.upload(vv), windows,
+                heads, headDim, o), vector(bits), t * heads * headDim);
+    }
+
+    interface Op {
+        void run(Kernels k, FloatBuf out);
+    }
+
+    /** Runs op on both backends into fresh buffers of {@code size} and compares. */
+    static void check(String what, Op op, Kernels v, int size) {
+        if (size == 0) {
+            return;
+        }
+        FloatBuf a = SCALAR.alloc(size), b = v.alloc(size);
+        op.run(SCALAR, a);
+        op.run(v, b);
+        assertThat(relErr(b.toArray(), a.toArray())).as("%s on %s", what, v.name()).isLessThanOrEqualTo(TOL);
+    }
+}
