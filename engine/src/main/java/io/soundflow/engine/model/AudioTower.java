@@ -1,0 +1,167 @@
+package io.soundflow.engine.model;
+
+import io.soundflow.kernels.FloatBuf;
+import io.soundflow.kernels.Kernels;
+import io.soundflow.kernels.WeightMatrix;
+
+import java.util.List;
+
+/**
+ * The Qwen2.5-Omni audio encoder (immutable, shared): per window of mel frames a conv stem
+ * (conv1 + GELU, conv2 stride 2 + GELU) plus sinusoid positions that restart at 0 in every window,
+ * pre-LayerNorm layers whose bidirectional attention stays inside the window, then over the whole
+ * input a pair average (odd last row dropped), {@code ln_post} and {@code proj} to the text width.
+ *
+ * <p>Window length is a parameter of {@link #encode}: 2 x n_window (200) frames for Qwen2.5-Omni,
+ * 40 frames for the Audio-Interaction release, whose every 400 ms chunk is encoded alone.
+ */
+public final class AudioTower {
+    private final AudioEncoderConfig config;
+    private final Kernels kernels;
+    private final WeightMatrix conv1;   // [d, melBins * 3]
+    private final FloatBuf conv1Bias;   // [d]
+    private final WeightMatrix conv2;   // [d, d * 3]
+    private final FloatBuf conv2Bias;   // [d]
+    private final List<AudioLayer> layers;
+    private final Norm lnPost;
+    private final Linear proj;          // [outputDim, d]
+    private final float[] sinusoids;    // [maxPositions, d]: sines then cosines
+
+    public AudioTower(AudioEncoderConfig config, Kernels kernels, WeightMatrix conv1, FloatBuf conv1Bias,
+                      WeightMatrix conv2, FloatBuf conv2Bias, List<AudioLayer> layers, Norm lnPost, Linear proj) {
+        this.config = config;
+        this.kernels = kernels;
+        this.conv1 = conv1;
+        this.conv1Bias = conv1Bias;
+        this.conv2 = conv2;
+        this.conv2Bias = conv2Bias;
+        this.layers = List.copyOf(layers);
+        this.lnPost = lnPost;
+        this.proj = proj;
+        if (layers.size() != config.layers()) {
+            throw new IllegalArgumentException("audio tower: " + layers.size() + " layers, config says " + config.layers());
+        }
+        int rows = Math.min(config.maxPositions(), Math.max(config.nWindow(), 20) + 1);
+        this.sinusoids = sinusoids(rows, config.dModel());
+    }
+
+    public AudioEncoderConfig config() {
+        return config;
+    }
+
+    /** The window length Qwen2.5-Omni uses: 2 x n_window mel frames. */
+    public int hfWindow() {
+        return 2 * config.nWindow();
+    }
+
+    /** Number of output vectors for {@code frames} mel frames cut into windows of {@code window} frames. */
+    public static int outputLength(int frames, int window) {
+        int t = 0;
+        for (int s = 0; s < frames; s += window) {
+            int l = Math.min(window, frames - s);
+            t += (l - 1) / 2 + 1;
+        }
+        return t / 2;
+    }
+
+    /**
+     * Encodes a log-mel {@code mel} [melBins, frames] (row-major, as the front end produces it) cut into
+     * windows of {@code window} frames. Returns [outputLength(frames, window), outputDim] row-major.
+     * Stages reported to the probe: {@code embed} (conv stem + positions), {@code layer<i>}, {@code pooled},
+     * {@code ln_post}.
+     */
+    public float[] encode(float[] mel, int frames, int window, Probe probe) {
+        int bins = config.melBins(), d = config.dModel();
+        if (frames < 1 || mel.length != (long) bins * frames) {
+            throw new IllegalArgumentException("audio tower: mel has " + mel.length + " values, expected "
+                    + bins + " x " + frames);
+        }
+        if (window < 2 || (window - 1) / 2 + 1 > sinusoids.length / d) {
+            throw new IllegalArgumentException("audio tower: window " + window + " frames is out of range");
+        }
+        int nWin = (frames + window - 1) / window;
+        int[] lens = new int[nWin];
+        int total = 0;
+        for (int w = 0; w < nWin; w++) {
+            int l = Math.min(window, frames - w * window);
+            lens[w] = (l - 1) / 2 + 1;
+            total += lens[w];
+        }
+        if (total < 2) {
+            throw new IllegalArgumentException("audio tower: " + frames + " mel frames are too few (need at least 3)");
+        }
+        Kernels k = kernels;
+        FloatBuf h = k.alloc(total * d);                 // [T, d]
+        FloatBuf melT = k.alloc(window * bins);          // [l, bins] time-major chunk
+        FloatBuf c1 = k.alloc(window * d);               // [l, d]
+        float[] tmp = new float[window * bins];
+        int row = 0;
+        for (int w = 0; w < nWin; w++) {
+            int s = w * window, l = Math.min(window, frames - s);
+            for (int t = 0; t < l; t++) {
+                for (int b = 0; b < bins; b++) {
+                    tmp[t * bins + b] = mel[b * frames + s + t];
+                }
+            }
+            melT.write(0, tmp, 0, l * bins);
+            k.conv1d3(conv1, conv1Bias, melT.slice(0, l * bins), l, 1, c1.slice(0, l * d));
+            k.gelu(c1, l * d);
+            FloatBuf out = h.slice(row * d, lens[w] * d);
+            k.conv1d3(conv2, conv2Bias, c1.slice(0, l * d), l, 2, out);
+            k.gelu(out, lens[w] * d);
+            FloatBuf pos = k.upload(java.util.Arrays.copyOf(sinusoids, lens[w] * d));
+            k.add(out, pos, out, lens[w] * d);
+            row += lens[w];
+        }
+        probe.stage("embed", h, total, d);
+        FloatBuf x = k.alloc(total * d), q = k.alloc(total * d), kk = k.alloc(total * d), v = k.alloc(total * d);
+        FloatBuf att = k.alloc(total * d), ff = k.alloc(total * config.ffnDim());
+        for (int i = 0; i < layers.size(); i++) {
+            AudioLayer L = layers.get(i);
+            k.layerNorm(h, L.attnNorm().weight(), L.attnNorm().bias(), AudioEncoderConfig.LN_EPS, total, d, x);
+            L.q().apply(k, x, total, q);
+            L.k().apply(k, x, total, kk);
+            L.v().apply(k, x, total, v);
+            k.attentionWindowed(q, kk, v, lens, config.heads(), config.headDim(), att);
+            L.out().apply(k, att, total, x);
+            k.add(h, x, h, total * d);
+            k.layerNorm(h, L.mlpNorm().weight(), L.mlpNorm().bias(), AudioEncoderConfig.LN_EPS, total, d, x);
+            L.fc1().apply(k, x, total, ff);
+            k.gelu(ff, total * config.ffnDim());
+            L.fc2().apply(k, ff, total, x);
+            k.add(h, x, h, total * d);
+            probe.stage("layer" + i, h, total, d);
+        }
+        int n = total / 2;
+        FloatBuf pooled = k.alloc(n * d);
+        k.avgPool2(h, total, d, pooled);
+        probe.stage("pooled", pooled, n, d);
+        k.layerNorm(pooled, lnPost.weight(), lnPost.bias(), AudioEncoderConfig.LN_EPS, n, d, pooled);
+        probe.stage("ln_post", pooled, n, d);
+        FloatBuf result = k.alloc(n * config.outputDim());
+        proj.apply(k, pooled, n, result);
+        return result.toArray();
+    }
+
+    /**
+     * Whisper's sinusoid table as HF builds it in float32: inc = ln(10000) / (d/2 - 1),
+     * inv_j = exp(-inc * j), row p = [sin(p * inv), cos(p * inv)].
+     */
+    static float[] sinusoids(int length, int channels) {
+        int half = channels / 2;
+        float inc = (float) (Math.log(10000.0) / (half - 1));
+        float[] inv = new float[half];
+        for (int j = 0; j < half; j++) {
+            inv[j] = (float) Math.exp(-inc * (float) j);
+        }
+        float[] table = new float[length * channels];
+        for (int p = 0; p < length; p++) {
+            for (int j = 0; j < half; j++) {
+                float a = (float) p * inv[j];
+                table[p * channels + j] = (float) Math.sin(a);
+                table[p * channels + half + j] = (float) Math.cos(a);
+            }
+        }
+        return table;
+    }
+}

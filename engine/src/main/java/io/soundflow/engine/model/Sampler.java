@@ -1,0 +1,96 @@
+package io.soundflow.engine.model;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Picks the next token from a row of logits (per-session state: the seeded random stream).
+ * Order of operations as in Hugging Face: repetition penalty, temperature, top-k, top-p, then a draw.
+ * Greedy picks the argmax after the penalty, ties going to the lowest id.
+ */
+public final class Sampler {
+    private final SamplingSettings settings;
+    private final SplittableRandom random;
+
+    public Sampler(SamplingSettings settings) {
+        this.settings = settings;
+        this.random = new SplittableRandom(settings.seed());
+    }
+
+    public SamplingSettings settings() {
+        return settings;
+    }
+
+    /** Argmax of logits[off .. off + n), ties to the lowest index. */
+    public static int argmax(float[] logits, int off, int n) {
+        int best = 0;
+        float bv = logits[off];
+        for (int i = 1; i < n; i++) {
+            if (logits[off + i] > bv) {
+                bv = logits[off + i];
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The next token for the row logits[off .. off + vocab) (not modified); {@code history} lists the ids
+     * seen so far (for the repetition penalty; may be empty).
+     */
+    public int next(float[] logits, int off, int vocab, int[] history) {
+        float[] x = Arrays.copyOfRange(logits, off, off + vocab);
+        float p = settings.repetitionPenalty();
+        if (p != 1f) {
+            boolean[] seen = new boolean[vocab];
+            for (int id : history) {
+                if (id >= 0 && id < vocab && !seen[id]) {
+                    seen[id] = true;
+                    x[id] = x[id] > 0 ? x[id] / p : x[id] * p;
+                }
+            }
+        }
+        if (settings.greedy()) {
+            return argmax(x, 0, vocab);
+        }
+        Integer[] order = new Integer[vocab];
+        for (int i = 0; i < vocab; i++) {
+            order[i] = i;
+        }
+        // stable sort: descending logit, ties by lower id first
+        Arrays.sort(order, (a, b) -> Float.compare(x[b], x[a]));
+        int keep = settings.topK() > 0 ? Math.min(settings.topK(), vocab) : vocab;
+        float inv = 1f / settings.temperature();
+        double max = x[order[0]] * inv;
+        double[] prob = new double[keep];
+        double sum = 0;
+        for (int i = 0; i < keep; i++) {
+            prob[i] = Math.exp(x[order[i]] * inv - max);
+            sum += prob[i];
+        }
+        if (settings.topP() < 1f) {
+            double cum = 0;
+            int cut = keep;
+            for (int i = 0; i < keep; i++) {
+                cum += prob[i] / sum;
+                if (cum >= settings.topP()) {
+                    cut = i + 1;
+                    break;
+                }
+            }
+            keep = cut;
+            sum = 0;
+            for (int i = 0; i < keep; i++) {
+                sum += prob[i];
+            }
+        }
+        double u = random.nextDouble() * sum;
+        for (int i = 0; i < keep; i++) {
+            u -= prob[i];
+            if (u < 0) {
+                return order[i];
+            }
+        }
+        return order[keep - 1];
+    }
+}

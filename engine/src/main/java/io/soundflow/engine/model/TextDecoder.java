@@ -1,0 +1,160 @@
+package io.soundflow.engine.model;
+
+import io.soundflow.kernels.FloatBuf;
+import io.soundflow.kernels.Kernels;
+import io.soundflow.kernels.WeightMatrix;
+
+import java.util.List;
+
+/**
+ * The Qwen2.5 text decoder (immutable, shared): token embedding, pre-RMSNorm layers with grouped-query
+ * attention (rotate-half RoPE, float32 angle products) over a {@link KvCache}, SwiGLU MLPs, the final
+ * RMSNorm and the lm_head (which may be the embedding table itself when tied).
+ */
+public final class TextDecoder {
+    private final TextDecoderConfig config;
+    private final Kernels kernels;
+    private final WeightMatrix embedding;  // [vocab, hidden]
+    private final List<DecoderLayer> layers;
+    private final Norm finalNorm;
+    private final WeightMatrix lmHead;     // [vocab, hidden]
+    private final float[] invFreq;         // [headDim / 2]
+
+    public TextDecoder(TextDecoderConfig config, Kernels kernels, WeightMatrix embedding, List<DecoderLayer> layers,
+                       Norm finalNorm, WeightMatrix lmHead) {
+        this.config = config;
+        this.kernels = kernels;
+        this.embedding = embedding;
+        this.layers = List.copyOf(layers);
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.invFreq = config.invFreq();
+        if (layers.size() != config.layers()) {
+            throw new IllegalArgumentException("text decoder: " + layers.size() + " layers, config says " + config.layers());
+        }
+    }
+
+    public TextDecoderConfig config() {
+        return config;
+    }
+
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    /** Whether the lm_head is the embedding table (tied). */
+    public boolean tiedLmHead() {
+        return lmHead == embedding;
+    }
+
+    /** A fresh, empty cache for one stream. */
+    public KvCache newCache(int capacity, boolean float16Positions) {
+        return new KvCache(kernels, config.layers(), config.kvDim(), capacity, float16Positions, this);
+    }
+
+    /**
+     * Forwards {@code ids} at positions cache.length() .. + n - 1, appending their keys and values.
+     * Row {@code audioSlots[j]} takes vector j of {@code audioVectors} [audioSlots.length, hidden] instead of
+     * its token embedding. Returns the logits of {@code logitRows}, row-major [logitRows.length, vocab].
+     * Stages reported to the probe: {@code inputs_embeds}, {@code layer<i>}, {@code final_hidden}.
+     */
+    public float[] forward(KvCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows, Probe probe) {
+        int n = ids.length, d = config.hidden();
+        validate(cache, ids, audioSlots, audioVectors, logitRows);
+        Kernels k = kernels;
+        FloatBuf x = k.alloc(n * d);                 // [n, d] residual stream
+        k.embed(embedding, ids, x);
+        for (int j = 0; j < audioSlots.length; j++) {
+            x.write(audioSlots[j] * d, audioVectors, j * d, d);
+        }
+        probe.stage("inputs_embeds", x, n, d);
+        int start = cache.length(), qDim = config.qDim(), kvDim = config.kvDim(), ffn = config.intermediate();
+        float[] pos = cache.positions(start, n);
+        FloatBuf h = k.alloc(n * d);                 // [n, d]
+        FloatBuf q = k.alloc(n * qDim);              // [n, qDim]
+        FloatBuf kk = k.alloc(n * kvDim);            // [n, kvDim]
+        FloatBuf v = k.alloc(n * kvDim);             // [n, kvDim]
+        FloatBuf att = k.alloc(n * qDim);            // [n, qDim]
+        FloatBuf scratch = k.alloc(n * (qDim + 2 * kvDim));
+        FloatBuf gate = k.alloc(n * ffn), up = k.alloc(n * ffn); // [n, ffn]
+        for (int i = 0; i < layers.size(); i++) {
+            DecoderLayer L = layers.get(i);
+            k.rmsNorm(x, L.attnNorm().weight(), config.rmsEps(), n, d, h);
+            L.qkv().project(k, h, n, q, kk, v, scratch);
+            k.rope(q, n, config.heads(), config.headDim(), pos, 0, invFreq);
+            k.rope(kk, n, config.kvHeads(), config.headDim(), pos, 0, invFreq);
+            FloatBuf kc = cache.keys(i), vc = cache.values(i);
+            kc.copyFrom(kk, 0, start * kvDim, n * kvDim);
+            vc.copyFrom(v, 0, start * kvDim, n * kvDim);
+            k.attentionCausal(q, kc, vc, start, n, config.heads(), config.kvHeads(), config.headDim(), att);
+            L.o().apply(k, att, n, h);
+            k.add(x, h, x, n * d);
+            k.rmsNorm(x, L.mlpNorm().weight(), config.rmsEps(), n, d, h);
+            L.gate().apply(k, h, n, gate);
+            L.up().apply(k, h, n, up);
+            k.siluMul(gate, up, gate, n * ffn);
+            L.down().apply(k, gate, n, h);
+            k.add(x, h, x, n * d);
+            probe.stage("layer" + i, x, n, d);
+        }
+        cache.advance(n);
+        int r = logitRows.length;
+        if (probe.active()) {
+            k.rmsNorm(x, finalNorm.weight(), config.rmsEps(), n, d, x);
+            probe.stage("final_hidden", x, n, d);
+            FloatBuf sel = k.alloc(Math.max(1, r) * d);
+            for (int j = 0; j < r; j++) {
+                sel.copyFrom(x, logitRows[j] * d, j * d, d);
+            }
+            return logits(sel, r);
+        }
+        FloatBuf sel = k.alloc(Math.max(1, r) * d);  // [r, d] rows we need logits for
+        for (int j = 0; j < r; j++) {
+            sel.copyFrom(x, logitRows[j] * d, j * d, d);
+        }
+        k.rmsNorm(sel, finalNorm.weight(), config.rmsEps(), r, d, sel);
+        return logits(sel, r);
+    }
+
+    private float[] logits(FloatBuf sel, int r) {
+        if (r == 0) {
+            return new float[0];
+        }
+        FloatBuf out = kernels.alloc(r * config.vocab()); // [r, vocab]
+        kernels.matmul(lmHead, sel, r, out, null);
+        return out.toArray();
+    }
+
+    private void validate(KvCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows) {
+        int n = ids.length, d = config.hidden();
+        if (cache.owner() != this) {
+            throw new IllegalArgumentException("this KV cache was made by another model");
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("forward needs at least one token");
+        }
+        if (cache.length() + n > cache.capacity()) {
+            throw new IllegalStateException("KV cache full: " + cache.length() + " + " + n + " tokens exceed its capacity "
+                    + cache.capacity());
+        }
+        for (int id : ids) {
+            if (id < 0 || id >= config.vocab()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocab() + ")");
+            }
+        }
+        if ((long) audioSlots.length * d != (audioVectors == null ? 0 : audioVectors.length)) {
+            throw new IllegalArgumentException(audioSlots.length + " audio slots need " + (long) audioSlots.length * d
+                    + " values, got " + (audioVectors == null ? 0 : audioVectors.length));
+        }
+        for (int s : audioSlots) {
+            if (s < 0 || s >= n) {
+                throw new IllegalArgumentException("audio slot " + s + " is outside the " + n + " tokens of this forward");
+            }
+        }
+        for (int r : logitRows) {
+            if (r < 0 || r >= n) {
+                throw new IllegalArgumentException("logit row " + r + " is outside the " + n + " tokens of this forward");
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.soundflow.weights;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes a safetensors file: an 8-byte little-endian header length, a JSON header (names to dtype, shape
+ * and data offsets, plus optional {@code __metadata__}) padded with spaces to a multiple of 8, then the
+ * tensors' bytes in insertion order. Tensors are kept in memory until {@link #write}: meant for dumps
+ * and generated test checkpoints, not for multi-gigabyte models.
+ */
+public final class SafeTensorsWriter {
+    private record Entry(DType dtype, long[] shape, byte[] bytes) {
+    }
+
+    private final Map<String, Entry> tensors = new LinkedHashMap<>();
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+
+    /** Adds a float32 tensor. */
+    public SafeTensorsWriter addF32(String name, float[] values, long... shape) {
+        ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return add(name, DType.F32, shape, b.array());
+    }
+
+    /** Adds a bfloat16 tensor (values rounded to nearest even). */
+    public SafeTensorsWriter addBF16(String name, float[] values, long... shape) {
+        ByteBuffer b = ByteBuffer.allocate(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putShort(io.soundflow.kernels.WeightMatrix.floatToBf16(v));
+        }
+        return add(name, DType.BF16, shape, b.array());
+    }
+
+    /** Adds an int32 tensor. */
+    public SafeTensorsWriter addI32(String name, int[] values, long... shape) {
+        ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(values);
+        return add(name, DType.I32, shape, b.array());
+    }
+
+    /** Adds an int64 tensor. */
+    public SafeTensorsWriter addI64(String name, long[] values, long... shape) {
+        ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(values);
+        return add(name, DType.I64, shape, b.array());
+    }
+
+    /** Adds raw little-endian bytes of {@code dtype} with {@code shape}. */
+    public SafeTensorsWriter add(String name, DType dtype, long[] shape, byte[] bytes) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException(name + ": negative dimension in the shape");
+            }
+            n *= d;
+        }
+        if (n * dtype.byteSize() != bytes.length) {
+            throw new IllegalArgumentException(name + ": " + bytes.length + " bytes do not match " + dtype + " "
+                    + java.util.Arrays.toString(shape));
+        }
+        if (tensors.putIfAbsent(name, new Entry(dtype, shape.clone(), bytes)) != null) {
+            throw new IllegalArgumentException("tensor '" + name + "' was added twice");
+        }
+        return this;
+    }
+
+    /** Adds a {@code __metadata__} entry. */
+    public SafeTensorsWriter metadata(String key, String value) {
+        metadata.put(key, value);
+        return this;
+    }
+
+    /** Writes the file (replacing it). */
+    public void write(Path file) {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode header = mapper.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode m = header.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        long off = 0;
+        for (var e : tensors.entrySet()) {
+            ObjectNode t = header.putObject(e.getKey());
+            t.put("dtype", e.getValue().dtype().name());
+            var shape = t.putArray("shape");
+            for (long d : e.getValue().shape()) {
+                shape.add(d);
+            }
+            var offsets = t.putArray("data_offsets");
+            offsets.add(off);
+            off += e.getValue().bytes().length;
+            offsets.add(off);
+        }
+        byte[] json;
+        try {
+            json = mapper.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int padded = (json.length + 7) / 8 * 8;
+        byte[] head = new byte[padded];
+        java.util.Arrays.fill(head, (byte) ' ');
+        System.arraycopy(json, 0, head, 0, json.length);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+            out.write(head);
+            for (Entry e : tensors.values()) {
+                out.write(e.bytes());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot write safetensors: " + e.getMessage(), e);
+        }
+    }
+}
