@@ -1,0 +1,242 @@
+package io.soundflow.tokenizer;
+
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntSet;
+import it.unimi.dsi.fastutil.ints.IntSets;
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.text.Normalizer;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * The Qwen byte-level BPE tokenizer (Qwen2, Qwen2.5, Qwen2.5-Omni, Qwen3), giving the same ids as
+ * Hugging Face tokenizers for every input: added tokens are split out of the raw text first, each
+ * remaining segment is NFC-normalized, split by the Qwen pre-tokenizer, mapped to bytes and merged by
+ * BPE rank. Immutable and thread-safe; each thread keeps its own word cache.
+ */
+public final class Tokenizer {
+    private final BpeModel bpe;
+    private final List<AddedToken> addedTokens;
+    private final AddedTokenMatcher matcher;
+    private final Object2IntOpenHashMap<String> addedByContent = new Object2IntOpenHashMap<>();
+    /** [vocabSize] the bytes each id decodes to; null for ids that are no token. */
+    private final byte[][] tokenBytes;
+    /** [vocabSize] whether an id is a special added token. */
+    private final boolean[] special;
+    private final String source;
+    private final ThreadLocal<EncodeState> state = ThreadLocal.withInitial(EncodeState::new);
+
+    Tokenizer(BpeModel bpe, List<AddedToken> addedTokens, String source) {
+        this.bpe = bpe;
+        this.addedTokens = List.copyOf(addedTokens);
+        this.matcher = new AddedTokenMatcher(addedTokens);
+        this.source = source;
+        addedByContent.defaultReturnValue(-1);
+        int size = 0;
+        for (var e : bpe.vocab.object2IntEntrySet()) {
+            size = Math.max(size, e.getIntValue() + 1);
+        }
+        for (AddedToken t : addedTokens) {
+            size = Math.max(size, t.id() + 1);
+            addedByContent.put(t.content(), t.id());
+        }
+        tokenBytes = new byte[size][];
+        special = new boolean[size];
+        for (var e : bpe.vocab.object2IntEntrySet()) {
+            tokenBytes[e.getIntValue()] = ByteLevel.decodeToken(e.getKey());
+        }
+        for (AddedToken t : addedTokens) {
+            tokenBytes[t.id()] = ByteLevel.decodeToken(t.content());
+            special[t.id()] = t.special();
+        }
+    }
+
+    /**
+     * Loads a tokenizer from a {@code tokenizer.json}, or from a directory holding either a
+     * {@code tokenizer.json} or the older {@code vocab.json} + {@code merges.txt} (+
+     * {@code tokenizer_config.json} for the added tokens).
+     *
+     * @throws TokenizerException naming the file when it is missing, malformed or unsupported
+     */
+    public static Tokenizer load(Path tokenizerJsonOrDir) {
+        return TokenizerLoader.load(tokenizerJsonOrDir);
+    }
+
+    /** The ids of {@code text}, as Hugging Face's {@code encode(text).ids} (Qwen adds no BOS/EOS). */
+    public int[] encode(String text) {
+        EncodeState st = state.get();
+        IntArrayList out = new IntArrayList(text.length() / 3 + 4);
+        int segStart = 0;
+        int n = text.length();
+        for (int i = 0; i < n; ) {
+            AddedToken t = matcher.matchAt(text, i);
+            if (t == null) {
+                i++;
+                continue;
+            }
+            encodeSegment(text, segStart, i, st, out);
+            out.add(t.id());
+            i += t.content().length();
+            segStart = i;
+        }
+        encodeSegment(text, segStart, n, st, out);
+        return out.toIntArray();
+    }
+
+    /** Encodes text that holds no added token: NFC, pre-tokenizer, BPE per piece. */
+    private void encodeSegment(String text, int from, int to, EncodeState st, IntArrayList out) {
+        if (from >= to) {
+            return;
+        }
+        String s = text;
+        if (!surelyNfc(text, from, to)) {
+            s = Normalizer.normalize(text.substring(from, to), Normalizer.Form.NFC);
+            from = 0;
+            to = s.length();
+        }
+        for (int i = from; i < to; ) {
+            int end = QwenPreTokenizer.matchAt(s, i, to);
+            encodePiece(s, i, end, st, out);
+            i = end;
+        }
+    }
+
+    /** Chars below U+0300 are NFC and never compose with a neighbour below U+0300. */
+    private static boolean surelyNfc(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) >= 0x300) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void encodePiece(String s, int start, int end, EncodeState st, IntArrayList out) {
+        int h = WordCache.hash(s, start, end);
+        int[] cached = st.cache.get(s, start, end, h);
+        if (cached != null) {
+            out.addElements(out.size(), cached);
+            return;
+        }
+        int n = st.utf8(s, start, end);
+        int mark = out.size();
+        bpe.encodeWord(st.bytes, n, st.workspace, out);
+        st.cache.put(s, start, end, h, java.util.Arrays.copyOfRange(out.elements(), mark, out.size()));
+    }
+
+    /**
+     * The text of {@code ids}: the bytes of each token joined and read as UTF-8 (invalid sequences
+     * become U+FFFD), as Hugging Face's ByteLevel decoder.
+     *
+     * @param skipSpecial leave out special added tokens ({@code <|im_start|>} ...)
+     * @throws TokenizerException for an id that is no token
+     */
+    public String decode(int[] ids, boolean skipSpecial) {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(ids.length * 4);
+        for (int id : ids) {
+            if (skipSpecial && isSpecial(id)) {
+                continue;
+            }
+            buf.writeBytes(bytesOf(id));
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The bytes one id decodes to. */
+    byte[] bytesOf(int id) {
+        if (id < 0 || id >= tokenBytes.length || tokenBytes[id] == null) {
+            throw new TokenizerException("token id " + id + " is not in the vocabulary of " + source
+                    + " (valid ids are 0.." + (tokenBytes.length - 1) + ")");
+        }
+        return tokenBytes[id];
+    }
+
+    /** Whether {@code id} is a special added token (skipped by {@code decode(ids, true)}). */
+    public boolean isSpecial(int id) {
+        return id >= 0 && id < special.length && special[id];
+    }
+
+    /** One more than the largest id (vocabulary plus added tokens): 151,665 for Qwen2.5-Omni. */
+    public int vocabSize() {
+        return tokenBytes.length;
+    }
+
+    /**
+     * The id of a token given by its content: an added token ({@code "<|im_start|>"}) or a vocabulary
+     * entry in its byte-level spelling ({@code "Ġthe"}).
+     */
+    public OptionalInt tokenId(String token) {
+        int id = addedByContent.getInt(token);
+        if (id < 0) {
+            id = bpe.vocab.getInt(token);
+        }
+        return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    /** Like {@link #tokenId} but fails with a clear message when the token is unknown. */
+    public int requireTokenId(String token) {
+        return tokenId(token).orElseThrow(() -> new TokenizerException(
+                "token '" + token + "' is not in the vocabulary of " + source));
+    }
+
+    /** The added tokens, in file order. */
+    public List<AddedToken> addedTokens() {
+        return addedTokens;
+    }
+
+    /** Where this tokenizer was loaded from. */
+    public String source() {
+        return source;
+    }
+
+    /**
+     * A detokenizer for one stream of generated ids that returns text only once it forms complete
+     * characters; special added tokens and the given control ids are never printed.
+     */
+    public StreamingDecoder newStreamingDecoder(IntSet controlIds) {
+        return new StreamingDecoder(this, controlIds == null ? IntSets.EMPTY_SET : controlIds);
+    }
+
+    /** Per-thread scratch: the word cache, the UTF-8 buffer and the BPE workspace. */
+    private static final class EncodeState {
+        final WordCache cache = new WordCache();
+        final BpeModel.Workspace workspace = new BpeModel.Workspace();
+        byte[] bytes = new byte[256];
+
+        /** Writes the UTF-8 bytes of {@code s[start, end)} to {@link #bytes} (lone surrogates as U+FFFD). */
+        int utf8(String s, int start, int end) {
+            int need = (end - start) * 3;
+            if (bytes.length < need) {
+                bytes = new byte[Math.max(need, bytes.length * 2)];
+            }
+            byte[] b = bytes;
+            int n = 0;
+            for (int i = start; i < end; i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    b[n++] = (byte) c;
+                } else if (c < 0x800) {
+                    b[n++] = (byte) (0xC0 | (c >> 6));
+                    b[n++] = (byte) (0x80 | (c & 0x3F));
+                } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(c, s.charAt(++i));
+                    b[n++] = (byte) (0xF0 | (cp >> 18));
+                    b[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    b[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    b[n++] = (byte) (0x80 | (cp & 0x3F));
+                } else {
+                    if (Character.isSurrogate(c)) {
+                        c = '\uFFFD';
+                    }
+                    b[n++] = (byte) (0xE0 | (c >> 12));
+                    b[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                    b[n++] = (byte) (0x80 | (c & 0x3F));
+                }
+            }
+            return n;
+        }
+    }
+}
