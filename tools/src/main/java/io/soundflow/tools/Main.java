@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DemoCommand.class,
                 BenchCommand.class,
+                InspectCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
