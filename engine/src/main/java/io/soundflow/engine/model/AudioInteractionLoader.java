@@ -50,7 +50,7 @@ public final class AudioInteractionLoader {
             }
             ac = AudioEncoderConfig.fromJson(audioCfg, omni.toString());
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException(e.getMessage(), e);
+            throw new CheckpointException(ConfigValues.named(dir, e.getMessage()), e);
         }
         TensorStore lm = SafeTensors.open(dir);
         TensorStore tower = null;

@@ -88,6 +88,16 @@ public final class AudioInteractionModel implements InteractionModel, AutoClosea
         return text.forward(kv, ids, audioSlots, audioVectors == null ? new float[0] : audioVectors, logitRows, probe);
     }
 
+    /**
+     * This model seen as an offline thinker (Qwen chat format with {@code <|AUDIO|>} placeholders at the
+     * real Qwen ids, audio in the release's convention). The view shares the weights and owns nothing:
+     * keep this model open while using it.
+     */
+    public OmniThinker asThinker() {
+        return new OmniThinker(audio, text, new OmniTokens(151646, 151647, 151648, 151645, 151643),
+                OmniThinker.AudioConvention.AUDIO_INTERACTION, List.of());
+    }
+
     @Override
     public void close() {
         for (TensorStore s : stores) {

@@ -31,4 +31,10 @@ final class ConfigValues {
             throw new IllegalArgumentException(where + ": " + key + " must be positive, got " + v);
         }
     }
+
+    /** {@code message} prefixed with {@code file} unless it already names it. */
+    static String named(Object file, String message) {
+        String f = String.valueOf(file);
+        return message != null && message.startsWith(f) ? message : f + ": " + message;
+    }
 }

@@ -37,7 +37,7 @@ public final class OmniLoader {
             ac = AudioEncoderConfig.fromJson(thinker.get("audio_config"), configFile.toString());
             tc = TextDecoderConfig.fromHf(thinker.get("text_config"), configFile.toString());
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException(e.getMessage(), e);
+            throw new CheckpointException(ConfigValues.named(configFile, e.getMessage()), e);
         }
         OmniTokens tokens = OmniTokens.fromThinkerConfig(thinker);
         TensorStore store = SafeTensors.open(dir);

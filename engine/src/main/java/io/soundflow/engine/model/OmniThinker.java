@@ -1,22 +1,48 @@
 package io.soundflow.engine.model;
 
+import io.soundflow.engine.audio.LogMel;
+import io.soundflow.engine.audio.Mel;
 import io.soundflow.weights.TensorStore;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A loaded Qwen2.5-Omni thinker (audio tower + text decoder) for offline audio + text to text: the whole
- * clip is encoded in 2 s windows and its vectors replace the {@code <|AUDIO|>} rows of the prompt.
- * Immutable and shareable; per-request state lives in a {@link KvCache}. Closing it unmaps the weights.
+ * A loaded thinker (audio tower + text decoder) for offline audio + text to text: the whole clip is
+ * encoded and its vectors replace the {@code <|AUDIO|>} rows of the prompt. Immutable and shareable;
+ * per-request state lives in a {@link KvCache}. Closing it unmaps the weights it owns.
+ *
+ * <p>Two audio conventions: Qwen2.5-Omni (300 s zero-padded mel, 2 s encoder windows, 25 vectors a
+ * second) and, for the Audio-Interaction release used offline, its own (mel over the input padded to
+ * 400 ms chunks, each chunk encoded alone into 10 vectors: also 25 a second).
  */
 public final class OmniThinker implements AutoCloseable {
+    /** How audio becomes mel frames and encoder windows. */
+    public enum AudioConvention {
+        /** Qwen2.5-Omni: {@link LogMel#qwenOffline}, windows of 2 x n_window frames. */
+        QWEN_OFFLINE,
+        /** Audio-Interaction release: {@link LogMel#audioInteraction}, windows of 40 frames. */
+        AUDIO_INTERACTION
+    }
+
     private final AudioTower audio;
     private final TextDecoder text;
     private final OmniTokens tokens;
+    private final AudioConvention convention;
     private final List<TensorStore> stores;
+    private final AutoCloseable owner;
 
     OmniThinker(AudioTower audio, TextDecoder text, OmniTokens tokens, List<TensorStore> stores) {
+        this(audio, text, tokens, AudioConvention.QWEN_OFFLINE, stores, null);
+    }
+
+    OmniThinker(AudioTower audio, TextDecoder text, OmniTokens tokens, AudioConvention convention,
+                List<TensorStore> stores) {
+        this(audio, text, tokens, convention, stores, null);
+    }
+
+    OmniThinker(AudioTower audio, TextDecoder text, OmniTokens tokens, AudioConvention convention,
+                List<TensorStore> stores, AutoCloseable owner) {
         if (audio.config().outputDim() != text.config().hidden()) {
             throw new IllegalArgumentException("audio output_dim " + audio.config().outputDim()
                     + " differs from the text hidden size " + text.config().hidden());
@@ -24,6 +50,8 @@ public final class OmniThinker implements AutoCloseable {
         this.audio = audio;
         this.text = text;
         this.tokens = tokens;
+        this.convention = convention;
+        this.owner = owner;
         this.stores = List.copyOf(stores);
     }
 
@@ -39,14 +67,33 @@ public final class OmniThinker implements AutoCloseable {
         return tokens;
     }
 
-    /** Audio vectors (and {@code <|AUDIO|>} placeholders) for {@code melFrames} frames: floor(ceil(L/2)/2). */
+    public AudioConvention convention() {
+        return convention;
+    }
+
+    /** Qwen2.5-Omni's audio vector count for {@code melFrames} frames: floor(ceil(L/2)/2). */
     public static int audioTokenCount(int melFrames) {
         return ((melFrames - 1) / 2 + 1) / 2;
     }
 
-    /** Encodes a whole clip's mel [melBins, frames] into [audioTokenCount(frames), hidden]. */
+    /** Encoder window in mel frames for this model's convention. */
+    public int window() {
+        return convention == AudioConvention.QWEN_OFFLINE ? audio.hfWindow() : AudioInteractionModel.CHUNK_FRAMES;
+    }
+
+    /** The log-mel of 16 kHz mono samples in this model's convention. */
+    public Mel mel(float[] samples) {
+        return convention == AudioConvention.QWEN_OFFLINE ? LogMel.qwenOffline(samples) : LogMel.audioInteraction(samples);
+    }
+
+    /** Audio vectors (= {@code <|AUDIO|>} placeholders) that {@code melFrames} frames give. */
+    public int audioVectors(int melFrames) {
+        return AudioTower.outputLength(melFrames, window());
+    }
+
+    /** Encodes a whole clip's mel [melBins, frames] into [audioVectors(frames), hidden]. */
     public float[] encodeAudio(float[] mel, int frames, Probe probe) {
-        return audio.encode(mel, frames, audio.hfWindow(), probe);
+        return audio.encode(mel, frames, window(), probe);
     }
 
     /** A fresh cache (plain integer RoPE positions, as Hugging Face runs the thinker). */
@@ -84,6 +131,13 @@ public final class OmniThinker implements AutoCloseable {
     public void close() {
         for (TensorStore s : stores) {
             s.close();
+        }
+        if (owner != null) {
+            try {
+                owner.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the model failed: " + e.getMessage(), e);
+            }
         }
     }
 }
