@@ -1,0 +1,105 @@
+package io.soundflow.engine.stream;
+
+import io.soundflow.engine.InteractionModel;
+import io.soundflow.engine.audio.Mel;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The encoder thread: drains the sample ring, cuts 400 ms chunks (with the mode's look-ahead), computes
+ * mel and audio vectors, and appends them to the chunk FIFO. It never waits for the decoder's state;
+ * only when the FIFO is full (the decoder is more than its capacity behind) does it stop reading
+ * samples until there is room, so the loss, if any, happens at the ring where every dropped sample
+ * is counted. An encoded chunk is never dropped.
+ */
+final class EncoderLoop implements Runnable {
+    private final Session s;
+    private final InteractionModel model;
+    private final ChunkCutter cutter;
+    private final float[] tmp = new float[8192];
+    private long lastDropped;
+    private long nextIndex;
+    private long lastReadNanos = System.nanoTime();
+
+    EncoderLoop(Session s, InteractionModel model, ChunkCutter cutter) {
+        this.s = s;
+        this.model = model;
+        this.cutter = cutter;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!s.closed) {
+                boolean fin = s.finished; // read before draining: every sample written before finish() is seen
+                boolean any = drainRing();
+                Mel m;
+                while ((m = cutter.next(fin)) != null) {
+                    encode(m);
+                    if (s.closed) {
+                        return;
+                    }
+                    any |= drainRing();
+                }
+                if (fin && s.ring.available() == 0) {
+                    return;
+                }
+                if (!any) {
+                    LockSupport.parkNanos(2_000_000L); // accept() and finish() unpark us
+                }
+            }
+        } catch (Throwable t) {
+            s.fail(t);
+        } finally {
+            s.encoderDone = true;
+            s.wakeDecoder();
+        }
+    }
+
+    private boolean drainRing() {
+        boolean any = false;
+        int r;
+        while ((r = s.ring.read(tmp, 0, tmp.length)) > 0) {
+            cutter.push(tmp, 0, r);
+            any = true;
+        }
+        if (any) {
+            lastReadNanos = System.nanoTime();
+        }
+        long d = s.ring.dropped();
+        if (d != lastDropped) {
+            s.emit(new StreamEvent.Overrun(d - lastDropped, "samples",
+                    "sample ring full: input arrived faster than the encoder consumed it"));
+            lastDropped = d;
+        }
+        return any;
+    }
+
+    private void encode(Mel m) {
+        long complete = lastReadNanos;
+        long t0 = System.nanoTime();
+        float[] v = model.encodeChunk(m.data(), m.frames()); // [10, hidden]
+        long dt = System.nanoTime() - t0;
+        s.metrics.encoderNanos.addAndGet(dt);
+        s.metrics.encodedChunks.incrementAndGet();
+        EncodedChunk c = new EncodedChunk(nextIndex++, v, complete);
+        while (!s.fifo.offer(c)) { // full: the decoder is far behind; hold the chunk, the ring absorbs (and counts)
+            if (s.closed) {
+                return;
+            }
+            LockSupport.parkNanos(1_000_000L);
+            drainRingIntoCutterOnlyIfRoom();
+        }
+        s.wakeDecoder();
+        s.emit(new StreamEvent.ChunkEncoded(c.index(), dt / 1e6, s.fifo.size()));
+    }
+
+    /** While blocked on a full FIFO, keep reporting ring overruns (samples are not read). */
+    private void drainRingIntoCutterOnlyIfRoom() {
+        long d = s.ring.dropped();
+        if (d != lastDropped) {
+            s.emit(new StreamEvent.Overrun(d - lastDropped, "samples",
+                    "sample ring full: the decoder is " + s.fifo.capacity() + " chunks behind"));
+            lastDropped = d;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.soundflow.engine.stream;
+
+import io.soundflow.engine.model.SamplingSettings;
+import java.util.Objects;
+
+/**
+ * Per-session settings. Start from {@link #defaults()} and change with the {@code with...} methods.
+ *
+ * @param mode             front end (default {@code windowed}, the live default; {@code ref-exact} for file parity)
+ * @param layout           drain layout when several chunks are queued (default {@code teacher-forced})
+ * @param exactPositions   false (default): RoPE positions rounded through float16 as the released model
+ * @param lenient          false (default): any token other than silent/respond while listening fails the
+ *                         session; true: it is counted and treated as {@code <silent>} (151605 is fed)
+ * @param maxPositions     KV capacity; 0 = the model's block size (engine default)
+ * @param contextPolicy    what happens at capacity (default {@code reset})
+ * @param windowBlocks     chunks kept by {@code window} (default 60 = 24 s, the training stream length)
+ * @param ringCapacity     sample ring size (power of two; default 2^17 = 8.2 s at 16 kHz)
+ * @param fifoCapacity     encoded-chunk FIFO size (power of two; default 256 = 102 s of audio)
+ * @param maxReplyTokens   cap on a reply (ids after the decision); at the cap TEXT_END is forced (default 512,
+ *                         the released web demo's cap); 0 = no cap
+ * @param sampling         greedy (default, ties to the lowest id) or sampling settings for every token
+ * @param melWindowChunks  clamp window of the {@code windowed} front end (default 60)
+ * @param recordTrace      keep the full trace (fed tokens, every reply) for {@link Session#trace()}
+ * @param refExactMaxSeconds input limit of {@code ref-exact}, which keeps the whole input (default 1800)
+ */
+public record SessionOptions(FrontEndMode mode, DrainLayout layout, boolean exactPositions, boolean lenient,
+                             int maxPositions, ContextPolicy contextPolicy, int windowBlocks, int ringCapacity,
+                             int fifoCapacity, int maxReplyTokens, SamplingSettings sampling, int melWindowChunks,
+                             boolean recordTrace, int refExactMaxSeconds) {
+
+    public SessionOptions {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(contextPolicy, "contextPolicy");
+        Objects.requireNonNull(sampling, "sampling");
+        if (maxPositions < 0 || windowBlocks < 1 || maxReplyTokens < 0 || melWindowChunks < 1 || refExactMaxSeconds < 1) {
+            throw new IllegalArgumentException("bad session options: " + "maxPositions=" + maxPositions + " windowBlocks="
+                    + windowBlocks + " maxReplyTokens=" + maxReplyTokens + " melWindowChunks=" + melWindowChunks);
+        }
+    }
+
+    /** The defaults listed on the record. */
+    public static SessionOptions defaults() {
+        return new SessionOptions(FrontEndMode.WINDOWED, DrainLayout.TEACHER_FORCED, false, false, 0, ContextPolicy.RESET,
+                60, 1 << 17, 256, 512, SamplingSettings.GREEDY, 60, false, 1800);
+    }
+
+    public SessionOptions withMode(FrontEndMode m) {
+        return new SessionOptions(m, layout, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+    }
+
+    public SessionOptions withLayout(DrainLayout l) {
+        return new SessionOptions(mode, l, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+    }
+
+    public SessionOptions withExactPositions(boolean b) {
+        return new SessionOptions(mode, layout, b, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+    }
+
+    public SessionOptions withLenient(boolean b) {
+        return new SessionOptions(mode, layout, exactPositions, b, maxPositions, contextPolicy, windowBlocks, ringCapacity,
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+    }
+
+    public SessionOptions withContext(ContextPolicy p, int maxPos, int blocks) {
+        return new SessionOptions(mode, layout, exactPositions, lenient, maxPos, p, blocks, ringCapacity,
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+    }
+
+    public SessionOptions withQueues(int ring, int fifo) {
+        return new SessionOptions(mode, layout, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ring,
+                fifo, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+    }
+
+    public SessionOptions withMaxReplyTokens(int n) {
+        return new SessionOptions(mode, layout, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
+                fifoCapacity, n, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+    }
+
+    public SessionOptions withSampling(SamplingSettings s) {
+        return new SessionOptions(mode, layout, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
+                fifoCapacity, maxReplyTokens, s, melWindowChunks, recordTrace, refExactMaxSeconds);
+    }
+
+    public SessionOptions withRecordTrace(boolean b) {
+        return new SessionOptions(mode, layout, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, b, refExactMaxSeconds);
+    }
+}

@@ -1,0 +1,50 @@
+package io.soundflow.engine.stream;
+
+/**
+ * What a streaming {@link Session} reports to its {@link StreamListener}. Chunk indices count 400 ms
+ * chunks from 0 in stream order; times are milliseconds.
+ */
+public sealed interface StreamEvent {
+
+    /** The encoder finished chunk {@code chunk}: mel plus audio tower took {@code encodeMs}. */
+    record ChunkEncoded(long chunk, double encodeMs, int queueDepth) implements StreamEvent {
+    }
+
+    /**
+     * The decision for {@code chunk}: {@code respond} or silent, read at its ASSISTANT position.
+     * {@code forced} marks the {@code <silent>} that the teacher-forced or early-exit layout put after
+     * an intermediate queued chunk; {@code latencyMs} runs from the chunk's last sample (plus
+     * look-ahead) reaching the encoder to the decision. {@code token} is the id chosen (151605 or
+     * 151644; with {@code --lenient} an unexpected id, counted and treated as silent).
+     */
+    record Decision(long chunk, boolean respond, int token, boolean forced, double latencyMs) implements StreamEvent {
+    }
+
+    /** One generated response token and its printable text piece (empty for control ids). */
+    record Token(long chunk, int id, String text) implements StreamEvent {
+    }
+
+    /**
+     * A response ended: {@code replyIds} are the ids after the decision through TEXT_END 151643 (the
+     * emotion tag first), {@code emotion} the tag as a word ("urgent", ... or "none"), {@code text} the
+     * decoded reply; {@code cut} when the reply hit the token limit and TEXT_END was forced.
+     */
+    record ResponseEnd(long chunk, int[] replyIds, String emotion, String text, boolean cut) implements StreamEvent {
+    }
+
+    /** Input was lost: {@code count} {@code unit}s ("samples") dropped, and why. Never silent. */
+    record Overrun(long count, String unit, String why) implements StreamEvent {
+    }
+
+    /** The KV cache reached its capacity and the context policy ran. */
+    record ContextLimit(String policy, int positionsBefore, int positionsAfter) implements StreamEvent {
+    }
+
+    /** Metrics so far (sent every few seconds of audio and once at the end). */
+    record Stats(StreamStats stats) implements StreamEvent {
+    }
+
+    /** The session ended: {@code reason} is "end_of_audio", "closed" or the error message. */
+    record End(String reason, boolean failed) implements StreamEvent {
+    }
+}

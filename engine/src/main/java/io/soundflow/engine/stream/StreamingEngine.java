@@ -1,0 +1,111 @@
+package io.soundflow.engine.stream;
+
+import io.soundflow.engine.InteractionModel;
+import io.soundflow.engine.model.AudioInteractionLoader;
+import io.soundflow.engine.model.AudioInteractionModel;
+import io.soundflow.engine.model.LoadOptions;
+import io.soundflow.tokenizer.AudioInteractionPrompt;
+import io.soundflow.tokenizer.StreamingDecoder;
+import io.soundflow.tokenizer.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The immutable streaming model: an {@link InteractionModel} plus the Audio-Interaction prefix and the
+ * detokenizer, shared by every {@link Session}. {@code engine.newSession(options, listener)} starts a
+ * stream.
+ */
+public final class StreamingEngine implements AutoCloseable {
+    private final InteractionModel model;
+    private final int[] prefixIds;
+    private final Supplier<TextPieces> text;
+    private final int blockSize;
+    private final AutoCloseable owned;
+
+    /**
+     * @param model     the thinker (audio tower + decoder)
+     * @param prefixIds the online prefix (ONLINE, ENGLISH, 151644, 151644, system prompt, 151643)
+     * @param text      one detokenizer per response
+     * @param blockSize the model's KV capacity (its config's block size)
+     */
+    public StreamingEngine(InteractionModel model, int[] prefixIds, Supplier<TextPieces> text, int blockSize) {
+        this(model, prefixIds, text, blockSize, null);
+    }
+
+    private StreamingEngine(InteractionModel model, int[] prefixIds, Supplier<TextPieces> text, int blockSize,
+                            AutoCloseable owned) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.prefixIds = prefixIds.clone();
+        this.text = Objects.requireNonNull(text, "text");
+        if (blockSize <= prefixIds.length + DecoderLoop.BLOCK) {
+            throw new IllegalArgumentException("block size " + blockSize + " cannot hold the prefix and one chunk");
+        }
+        this.blockSize = blockSize;
+        this.owned = owned;
+    }
+
+    /**
+     * Loads a released-layout Audio-Interaction checkpoint folder (model_config.yaml, safetensors,
+     * audio tower .pth, qwen25OmniConfig/config.json, tokenizer.json).
+     */
+    public static StreamingEngine load(Path dir, LoadOptions options) {
+        if (!Files.isDirectory(dir)) {
+            throw new StreamException(dir + ": no such model folder");
+        }
+        Path tok = dir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tok)) {
+            throw new StreamException(dir + ": not an Audio-Interaction model folder (missing tokenizer.json)");
+        }
+        Tokenizer tokenizer = Tokenizer.load(tok);
+        int[] prefix = AudioInteractionPrompt.prefixIds(tokenizer);
+        AudioInteractionModel m = AudioInteractionLoader.load(dir, options);
+        return new StreamingEngine(m, prefix, () -> pieces(tokenizer.newStreamingDecoder(AudioInteractionPrompt.controlIds())),
+                m.text().config().maxPositions(), m);
+    }
+
+    private static TextPieces pieces(StreamingDecoder d) {
+        return new TextPieces() {
+            @Override
+            public String push(int id) {
+                return d.push(id);
+            }
+
+            @Override
+            public String flush() {
+                return d.flush();
+            }
+        };
+    }
+
+    /** Starts a stream: its threads run until the input ends ({@link Session#finish()}) or {@link Session#close()}. */
+    public Session newSession(SessionOptions options, StreamListener listener) {
+        return new Session(this, options, listener == null ? StreamListener.NONE : listener);
+    }
+
+    public InteractionModel model() {
+        return model;
+    }
+
+    /** The online prefix ids (a copy). */
+    public int[] prefixIds() {
+        return prefixIds.clone();
+    }
+
+    /** KV positions a session may use by default. */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    TextPieces newTextPieces() {
+        return text.get();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (owned != null) {
+            owned.close();
+        }
+    }
+}
