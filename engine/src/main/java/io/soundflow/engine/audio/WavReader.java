@@ -30,6 +30,8 @@ public final class WavReader {
             bytes = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(path.toString(), null, "no such audio file");
+        } catch (IOException e) {
+            throw new IOException(path + ": cannot read the audio file: " + e.getMessage(), e);
         }
         return parse(bytes, path.toString(), path);
     }
