@@ -291,4 +291,29 @@ class SafeTensorsTest {
         Files.write(f, Arrays.copyOf(all, all.length - 1));
         rejects(f, "'w'", "past the end");
     }
+
+    @Test
+    void mapsFilesBeyondTwoGigabytes() throws IOException {
+        // a sparse file: a 2^31 + 64 byte U8 tensor, then an F32 tensor whose bytes lie past the 2 GB mark
+        long big = (1L << 31) + 64;
+        String header = "{\"big\": {\"dtype\": \"U8\", \"shape\": [" + big + "], \"data_offsets\": [0, " + big + "]},"
+                + " \"tail\": {\"dtype\": \"F32\", \"shape\": [2, 2], \"data_offsets\": [" + big + ", " + (big + 16) + "]}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        Path f = dir.resolve("sparse.safetensors");
+        try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.SPARSE)) {
+            ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
+            ch.write(ByteBuffer.wrap(h));
+            ByteBuffer tail = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+            tail.asFloatBuffer().put(new float[]{1.5f, -2f, 3.25f, 4f});
+            ch.write(tail, 8 + h.length + big);
+        }
+        try (TensorStore s = SafeTensors.open(f)) {
+            assertThat(s.get("big").byteSize()).isEqualTo(big);
+            assertThat(s.get("tail").toFloatArray()).containsExactly(1.5f, -2f, 3.25f, 4f);
+            assertThat(s.get("tail").asMatrix().toFloatArray()).containsExactly(1.5f, -2f, 3.25f, 4f);
+            assertThatThrownBy(() -> s.get("big").toLongArray()).isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining("'big'").hasMessageContaining("too many");
+        }
+    }
 }
