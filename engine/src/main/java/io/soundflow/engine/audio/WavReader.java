@@ -36,6 +36,11 @@ public final class WavReader {
         return parse(bytes, path.toString(), path);
     }
 
+    /** Reads a WAV file and resamples it to 16 kHz when needed (the rate both models take). */
+    public static Audio read16k(Path path) throws IOException {
+        return read(path).toRate(LogMel.SAMPLE_RATE);
+    }
+
     /** Reads a WAV stream; {@code name} names it in error messages. */
     public static Audio read(InputStream in, String name) throws IOException {
         return parse(in.readAllBytes(), name, null);

@@ -102,6 +102,11 @@ class WavReaderTest {
         assertThat(a.source()).isEqualTo(f);
         x[0] = 32767 / 32768f;
         assertThat(a.samples()).containsExactly(x);
+
+        WavWriter.writePcm16(f, new float[4800], 48000);
+        Audio b = WavReader.read16k(f);
+        assertThat(b.sampleRate()).isEqualTo(16000);
+        assertThat(b.samples()).hasSize(1600);
     }
 
     @Test
