@@ -220,4 +220,49 @@ class TorchCheckpointTest {
         Files.write(f, Arrays.copyOf(all, all.length - 30));
         rejects(f);
     }
+
+    @Test
+    void readsZip64Archives() throws IOException {
+        TorchZipWriter w = everyDtype(false);
+        java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        entries.put("archive/data.pkl", w.pickle());
+        for (TorchZipWriter.Storage s : w.storages.values()) {
+            entries.put("archive/data/" + s.key(), s.bytes());
+        }
+        entries.put("archive/version", "3\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Path f = dir.resolve("z64.pth");
+        Zip64Writer.write(f, entries);
+        // the JDK's own reader agrees the archive is well formed
+        try (java.util.zip.ZipFile zf = new java.util.zip.ZipFile(f.toFile())) {
+            assertThat(zf.size()).isEqualTo(entries.size());
+            assertThat(zf.getInputStream(zf.getEntry("archive/data/0")).readAllBytes()).isEqualTo(entries.get("archive/data/0"));
+        }
+        try (TensorStore s = TorchCheckpoint.open(f)) {
+            int key = 0;
+            for (DType d : DType.values()) {
+                assertThat(s.get("t." + d).data().toArray(ValueLayout.JAVA_BYTE))
+                        .isEqualTo(TorchZipWriter.pattern(d, 6, key++));
+            }
+        }
+    }
+
+    @Test
+    void longMemoOpcodes() throws IOException {
+        TorchZipWriter w = new TorchZipWriter();
+        w.storage("0", DType.F32, TorchZipWriter.pattern(DType.F32, 2, 3));
+        // {'a': t, 'b': t} where the second value comes back through LONG_BINGET
+        PickleWriter p = new PickleWriter().proto().op('}').str("a")
+                .global("torch._utils", "_rebuild_tensor_v2").mark()
+                .mark().str("storage").global("torch", "FloatStorage").str("0").str("cpu").integer(2).tuple().op('Q')
+                .integer(0).integer(2).op(0x85).integer(1).op(0x85).op(0x88)
+                .global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce().longPut(70000)
+                .op('s').str("b").longGet(70000).op('s').stop();
+        w.rawPickle = p.bytes();
+        Path f = dir.resolve("memo.pth");
+        w.write(f);
+        try (TensorStore s = TorchCheckpoint.open(f)) {
+            assertThat(s.tensors().keySet()).containsExactly("a", "b");
+            assertThat(s.get("b").data().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(TorchZipWriter.pattern(DType.F32, 2, 3));
+        }
+    }
 }
