@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 BenchCommand.class,
                 InspectCommand.class,
+                ForwardCommand.class,
+                AskCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

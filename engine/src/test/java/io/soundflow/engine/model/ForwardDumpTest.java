@@ -53,6 +53,23 @@ class ForwardDumpTest {
     }
 
     @Test
+    void generationReproducesTheGreedyIds() throws Exception {
+        Path dir = SharedData.require("golden/omni-tiny-sharded-tied");
+        try (OmniThinker m = Thinkers.open(dir.resolve("model"), new LoadOptions(Backends.create("vector"), null));
+             TensorStore ref = SafeTensors.open(dir.resolve("reference.safetensors"))) {
+            float[] samples = WavReader.read(dir.resolve("chirp.wav")).samples();
+            var mel = m.mel(samples);
+            float[] audio = m.encodeAudio(mel.data(), mel.frames(), Probe.NONE);
+            java.util.List<Integer> streamed = new java.util.ArrayList<>();
+            var r = Generation.generate(m, Golden.ints(ref.get("input_ids")), audio, SamplingSettings.GREEDY, 8,
+                    streamed::add);
+            assertThat(r.ids()).containsExactly(Golden.ints(ref.get("generated_ids")));
+            assertThat(streamed).containsExactly(java.util.Arrays.stream(r.ids()).boxed().toArray(Integer[]::new));
+            assertThat(r.stopped()).isFalse();
+        }
+    }
+
+    @Test
     void promptIdsSyntax() {
         Map<String, Integer> names = Map.of("IM_START", 993, "NL", 13);
         assertThat(PromptIds.parse("IM_START 5, NL AUDIO 7", names, 1024, 995, 3))
