@@ -19,7 +19,10 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.B2I;
+import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
@@ -91,8 +94,22 @@ final class MatmulOps implements Family.Matmul {
 
     // ---- matvec ---------------------------------------------------------------------------------
 
-    /** For the 16-bit formats: x's even elements then its odd elements (pairs[k] = x[2k], pairs[P + k] = x[2k + 1]). */
+    /**
+     * What a matvec precomputes from x: for the 16-bit formats x's even elements then its odd elements
+     * (s[k] = x[2k], s[P + k] = x[2k + 1]); for Q4_0 the sum of each 32-block of x; else null.
+     */
     private static float[] splitEvenOdd(WeightFormat f, float[] x, int xo, int cols) {
+        if (f == WeightFormat.Q4_0) {
+            float[] sums = new float[cols / 32];
+            for (int b = 0; b < sums.length; b++) {
+                float s = 0f;
+                for (int j = 0; j < 32; j++) {
+                    s += x[xo + 32 * b + j];
+                }
+                sums[b] = s;
+            }
+            return sums;
+        }
         if (f != WeightFormat.BF16 && f != WeightFormat.F16) {
             return null;
         }
@@ -120,7 +137,8 @@ final class MatmulOps implements Family.Matmul {
             } else if (f == WeightFormat.Q8_0) {
                 dot4Q8(seg, b0, rb, cols, x, xo, res);
             } else if (f == WeightFormat.Q4_0) {
-                dot4Q4(seg, b0, rb, cols, x, xo, res);
+                dot2Q4(seg, b0, b0 + rb, cols, x, xo, split, res, 0);
+                dot2Q4(seg, b0 + 2 * rb, b0 + 3 * rb, cols, x, xo, split, res, 2);
             } else if (f == WeightFormat.F16) {
                 dot4F16(seg, b0, rb, cols, x, xo, split, res);
             } else {
@@ -250,45 +268,53 @@ final class MatmulOps implements Family.Matmul {
         res[3] = a3.reduceLanes(ADD);
     }
 
-    private static void dot4Q4(MemorySegment seg, long b0, long rb, int cols, float[] x, int xo, float[] res) {
-        long b1 = b0 + rb, b2 = b1 + rb, b3 = b2 + rb;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    /**
+     * Q4_0, two rows a pass (a bigger body overflows the JIT's inlining budget and loses the vector
+     * intrinsics). The 16 quant bytes of a block widen to ints (x86 has no byte shift); low nibbles are
+     * values 0..15, high nibbles 16..31. The "- 8" is applied once per block through the block sum of x:
+     * sum((q - 8) x) d = d sum(q x) - 8 d sum(x).
+     */
+    private static void dot2Q4(MemorySegment seg, long b0, long b1, int cols, float[] x, int xo, float[] xsum,
+                               float[] res, int ri) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        float c0 = 0f, c1 = 0f;
         int blocks = cols >>> 5;
         for (int b = 0; b < blocks; b++) {
             long q = 18L * b;
             int xc = xo + 32 * b;
-            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0;
             for (int o = 0; o < 16; o += BL) {
                 ByteVector q0 = ByteVector.fromMemorySegment(B, seg, b0 + q + 2 + o, LE);
                 ByteVector q1 = ByteVector.fromMemorySegment(B, seg, b1 + q + 2 + o, LE);
-                ByteVector q2 = ByteVector.fromMemorySegment(B, seg, b2 + q + 2 + o, LE);
-                ByteVector q3 = ByteVector.fromMemorySegment(B, seg, b3 + q + 2 + o, LE);
-                ByteVector l0 = q0.and((byte) 0x0F).sub((byte) 8), h0 = q0.lanewise(LSHR, 4).sub((byte) 8);
-                ByteVector l1 = q1.and((byte) 0x0F).sub((byte) 8), h1 = q1.lanewise(LSHR, 4).sub((byte) 8);
-                ByteVector l2 = q2.and((byte) 0x0F).sub((byte) 8), h2 = q2.lanewise(LSHR, 4).sub((byte) 8);
-                ByteVector l3 = q3.and((byte) 0x0F).sub((byte) 8), h3 = q3.lanewise(LSHR, 4).sub((byte) 8);
                 for (int p = 0; p < PARTS; p++) {
                     FloatVector xl = FloatVector.fromArray(F, x, xc + o + p * L);
                     FloatVector xh = FloatVector.fromArray(F, x, xc + 16 + o + p * L);
-                    p0 = ((FloatVector) l0.convertShape(B2F, F, p)).fma(xl, p0);
-                    p1 = ((FloatVector) l1.convertShape(B2F, F, p)).fma(xl, p1);
-                    p2 = ((FloatVector) l2.convertShape(B2F, F, p)).fma(xl, p2);
-                    p3 = ((FloatVector) l3.convertShape(B2F, F, p)).fma(xl, p3);
-                    p0 = ((FloatVector) h0.convertShape(B2F, F, p)).fma(xh, p0);
-                    p1 = ((FloatVector) h1.convertShape(B2F, F, p)).fma(xh, p1);
-                    p2 = ((FloatVector) h2.convertShape(B2F, F, p)).fma(xh, p2);
-                    p3 = ((FloatVector) h3.convertShape(B2F, F, p)).fma(xh, p3);
+                    IntVector i0 = (IntVector) q0.convertShape(B2I, I, p);
+                    IntVector i1 = (IntVector) q1.convertShape(B2I, I, p);
+                    p0 = ((FloatVector) i0.and(0x0F).convert(I2F, 0)).fma(xl, p0);
+                    p1 = ((FloatVector) i1.and(0x0F).convert(I2F, 0)).fma(xl, p1);
+                    p0 = ((FloatVector) i0.lanewise(ASHR, 4).and(0x0F).convert(I2F, 0)).fma(xh, p0);
+                    p1 = ((FloatVector) i1.lanewise(ASHR, 4).and(0x0F).convert(I2F, 0)).fma(xh, p1);
                 }
             }
-            a0 = p0.fma(FloatVector.broadcast(F, scale(seg, b0 + q)), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, scale(seg, b1 + q)), a1);
-            a2 = p2.fma(FloatVector.broadcast(F, scale(seg, b2 + q)), a2);
-            a3 = p3.fma(FloatVector.broadcast(F, scale(seg, b3 + q)), a3);
+            float d0 = scale(seg, b0 + q), d1 = scale(seg, b1 + q);
+            a0 = p0.fma(FloatVector.broadcast(F, d0), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, d1), a1);
+            c0 += d0 * xsum[b];
+            c1 += d1 * xsum[b];
         }
-        res[0] = a0.reduceLanes(ADD);
-        res[1] = a1.reduceLanes(ADD);
-        res[2] = a2.reduceLanes(ADD);
-        res[3] = a3.reduceLanes(ADD);
+        res[ri] = a0.reduceLanes(ADD) - 8f * c0;
+        res[ri + 1] = a1.reduceLanes(ADD) - 8f * c1;
+    }
+
+    /** Low nibble minus 8 as float (lanes hold sign-extended quant bytes). */
+    private static FloatVector low(IntVector v) {
+        return (FloatVector) v.and(0x0F).sub(8).convert(I2F, 0);
+    }
+
+    /** High nibble minus 8 as float. */
+    private static FloatVector high(IntVector v) {
+        return (FloatVector) v.lanewise(ASHR, 4).and(0x0F).sub(8).convert(I2F, 0);
     }
 
     /** The f16 scale of the block at byte offset {@code at}. */
@@ -391,10 +417,10 @@ final class MatmulOps implements Family.Matmul {
                 } else {
                     for (int o = 0; o < 16; o += BL) {
                         ByteVector q = ByteVector.fromMemorySegment(B, seg, at + 2 + o, LE);
-                        ByteVector lo = q.and((byte) 0x0F).sub((byte) 8), hi = q.lanewise(LSHR, 4).sub((byte) 8);
                         for (int p = 0; p < PARTS; p++) {
-                            ((FloatVector) lo.convertShape(B2F, F, p)).mul(d).intoArray(dst, o0 + o + p * L);
-                            ((FloatVector) hi.convertShape(B2F, F, p)).mul(d).intoArray(dst, o0 + 16 + o + p * L);
+                            IntVector v = (IntVector) q.convertShape(B2I, I, p);
+                            low(v).mul(d).intoArray(dst, o0 + o + p * L);
+                            high(v).mul(d).intoArray(dst, o0 + 16 + o + p * L);
                         }
                     }
                 }
