@@ -19,6 +19,7 @@ public final class WavReader {
     private static final int TAG_FLOAT = 3;
     private static final int TAG_EXTENSIBLE = 0xFFFE;
     private static final long UNKNOWN_SIZE = 0xFFFFFFFFL;
+    private static final long MAX_BYTES = Integer.MAX_VALUE - 16;
 
     private WavReader() {
     }
@@ -27,9 +28,15 @@ public final class WavReader {
     public static Audio read(Path path) throws IOException {
         byte[] bytes;
         try {
+            long size = Files.size(path);
+            if (size > MAX_BYTES) {
+                throw new AudioFormatException(path.toString(), "too large: " + size + " bytes (at most " + MAX_BYTES + ")");
+            }
             bytes = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(path.toString(), null, "no such audio file");
+        } catch (AudioFormatException e) {
+            throw e;
         } catch (IOException e) {
             throw new IOException(path + ": cannot read the audio file: " + e.getMessage(), e);
         }
