@@ -40,12 +40,20 @@ public final class Backends {
 
     /** A fresh backend by name: "scalar" or "vector" (falls back to scalar with a warning). */
     public static Kernels create(String name) {
-        return switch (name) {
+        return create(name, vectorApiAvailable(), msg -> LOG.log(Level.WARNING, msg));
+    }
+
+    /**
+     * The decision behind {@link #create(String)}, with the module check and the warning sink passed in
+     * so that both paths are testable in a JVM that has the module.
+     */
+    static Kernels create(String name, boolean vectorAvailable, java.util.function.Consumer<String> warn) {
+        String n = name == null ? "" : name.trim();
+        return switch (n) {
             case "scalar" -> new ScalarKernels();
             case "vector" -> {
-                if (!vectorApiAvailable()) {
-                    LOG.log(Level.WARNING, "Java vector incubator module is not readable. For optimal speed, pass '"
-                            + VECTOR_FLAG + "' to java; using the scalar kernels.");
+                if (!vectorAvailable) {
+                    warn.accept(FALLBACK_WARNING);
                     yield new ScalarKernels();
                 }
                 yield VectorBackendLoader.load();
@@ -54,4 +62,8 @@ public final class Backends {
                     + ": unknown kernels backend (choose scalar or vector)");
         };
     }
+
+    /** The warning printed when the vector backend is asked for but the module is not readable. */
+    static final String FALLBACK_WARNING = "Java vector incubator module is not readable. For optimal speed, pass '"
+            + VECTOR_FLAG + "' to java; using the scalar kernels.";
 }
