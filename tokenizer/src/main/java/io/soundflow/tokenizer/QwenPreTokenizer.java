@@ -127,8 +127,14 @@ final class QwenPreTokenizer {
         return j;
     }
 
-    /** ASCII case folding, the only folding the contraction branch needs. */
+    /**
+     * Unicode simple case folding restricted to what the contraction letters need: ASCII upper case,
+     * and U+017F LATIN SMALL LETTER LONG S, which folds to 's' (the reference matches "'ſ" too).
+     */
     private static int lower(char c) {
-        return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+        if (c >= 'A' && c <= 'Z') {
+            return c + 32;
+        }
+        return c == '\u017f' ? 's' : c;
     }
 }

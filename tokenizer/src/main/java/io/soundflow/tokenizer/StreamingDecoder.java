@@ -2,7 +2,6 @@ package io.soundflow.tokenizer;
 
 import it.unimi.dsi.fastutil.ints.IntSet;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Turns generated ids into text one id at a time, for live printing. A token may end in the middle
@@ -44,7 +43,7 @@ public final class StreamingDecoder {
         if (cut == 0) {
             return "";
         }
-        String text = new String(pending, 0, cut, StandardCharsets.UTF_8);
+        String text = Utf8.decodeLossy(pending, 0, cut);
         System.arraycopy(pending, cut, pending, 0, pendingLen - cut);
         pendingLen -= cut;
         return text;
@@ -52,7 +51,7 @@ public final class StreamingDecoder {
 
     /** Returns whatever is held back (an unfinished character shows as U+FFFD) and starts afresh. */
     public String flush() {
-        String text = new String(pending, 0, pendingLen, StandardCharsets.UTF_8);
+        String text = Utf8.decodeLossy(pending, 0, pendingLen);
         pendingLen = 0;
         return text;
     }
@@ -63,52 +62,22 @@ public final class StreamingDecoder {
     }
 
     /**
-     * The length of the longest prefix of {@code b[0, n)} after which the remaining bytes are a
-     * proper prefix of some valid UTF-8 character (so they may still be completed).
+     * The length of the longest prefix of {@code b[0, n)} that can be decoded now: everything except a
+     * trailing valid-but-unfinished character, which may still be completed by the next token.
      */
     static int completePrefix(byte[] b, int n) {
         for (int back = 1; back <= 3 && back <= n; back++) {
-            int lead = b[n - back] & 0xFF;
-            if (lead < 0x80) {
-                return n; // ASCII: everything before and including it is settled
+            int i = n - back;
+            int first = b[i] & 0xFF;
+            if (first < 0x80) {
+                return n;
             }
-            if (lead >= 0xC0) {
-                int need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-                if (lead > 0xF4 || lead < 0xC2 || back >= need) {
-                    return n; // invalid lead, or a complete sequence
-                }
-                return isValidPrefix(b, n - back, n) ? n - back : n;
+            if (first >= 0xC0) { // the last lead byte: is it an unfinished but so far valid character?
+                int len = Utf8.validLength(b, i, n);
+                boolean unfinished = len < 0 && -len == back && (first >= 0xC2 && first <= 0xF4);
+                return unfinished ? i : n;
             }
-            // continuation byte: look further back for its lead
         }
         return n;
-    }
-
-    /** Whether {@code b[from, to)} (a lead byte and some continuations) can start a valid character. */
-    private static boolean isValidPrefix(byte[] b, int from, int to) {
-        int lead = b[from] & 0xFF;
-        if (to - from >= 2) {
-            int c1 = b[from + 1] & 0xFF;
-            int lo = 0x80;
-            int hi = 0xBF;
-            if (lead == 0xE0) {
-                lo = 0xA0;
-            } else if (lead == 0xED) {
-                hi = 0x9F;
-            } else if (lead == 0xF0) {
-                lo = 0x90;
-            } else if (lead == 0xF4) {
-                hi = 0x8F;
-            }
-            if (c1 < lo || c1 > hi) {
-                return false;
-            }
-        }
-        for (int k = from + 2; k < to; k++) {
-            if ((b[k] & 0xC0) != 0x80) {
-                return false;
-            }
-        }
-        return true;
     }
 }

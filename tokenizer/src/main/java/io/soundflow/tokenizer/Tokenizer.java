@@ -5,7 +5,6 @@ import it.unimi.dsi.fastutil.ints.IntSet;
 import it.unimi.dsi.fastutil.ints.IntSets;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.List;
@@ -135,14 +134,22 @@ public final class Tokenizer {
      * @throws TokenizerException for an id that is no token
      */
     public String decode(int[] ids, boolean skipSpecial) {
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(ids.length * 4);
+        int n = 0;
         for (int id : ids) {
-            if (skipSpecial && isSpecial(id)) {
-                continue;
+            if (!(skipSpecial && isSpecial(id))) {
+                n += bytesOf(id).length;
             }
-            buf.writeBytes(bytesOf(id));
         }
-        return buf.toString(StandardCharsets.UTF_8);
+        byte[] buf = new byte[n];
+        n = 0;
+        for (int id : ids) {
+            if (!(skipSpecial && isSpecial(id))) {
+                byte[] b = tokenBytes[id];
+                System.arraycopy(b, 0, buf, n, b.length);
+                n += b.length;
+            }
+        }
+        return Utf8.decodeLossy(buf, 0, n);
     }
 
     /** The bytes one id decodes to. */
