@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 InspectCommand.class,
                 ForwardCommand.class,
                 AskCommand.class,
+                TokenizeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
