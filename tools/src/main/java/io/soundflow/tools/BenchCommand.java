@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks (kernels, forward, stream, tokenizer); JMH lives in bench/.",
         subcommands = {
+                BenchKernelsCommand.class,
         })
 final class BenchCommand implements Runnable {
     @Override

@@ -1,0 +1,156 @@
+package io.soundflow.bench.kernels;
+
+import io.soundflow.kernels.FloatBuf;
+import io.soundflow.kernels.Kernels;
+import io.soundflow.kernels.ScalarKernels;
+import io.soundflow.kernels.WeightFormat;
+import io.soundflow.kernels.WeightMatrix;
+import io.soundflow.kernels.vector.VectorKernels;
+
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The kernel benchmark behind {@code soundflow bench kernels}: a simple harness (warm-up, then timed
+ * batches, median batch reported) over the real decoder/encoder shapes, printing each result with its
+ * fraction of this machine's measured ceiling ({@link MachineProbe}). The same shapes are JMH
+ * benchmarks in {@link MatvecBench} and {@link MatmulBench}.
+ */
+public final class KernelBench {
+    /** Matvec shapes [rows (out), cols (in)] of the 3B decoder: q/o, k/v, gate/up, down, lm_head. */
+    public static final int[][] MATVEC_SHAPES = {{2048, 2048}, {256, 2048}, {11008, 2048}, {2048, 11008}, {151936, 2048}};
+    /** Matmul cases {n, rows, cols}: a chunk's prefill (13 tokens through gate/up) and an encoder window's fc1. */
+    public static final int[][] MATMUL_SHAPES = {{13, 11008, 2048}, {20, 5120, 1280}};
+    public static final WeightFormat[] FORMATS = {WeightFormat.BF16, WeightFormat.Q8_0, WeightFormat.Q4_0, WeightFormat.F32};
+
+    /** One measured result. */
+    public record Result(String op, String shape, WeightFormat format, String backend, double value, String unit,
+                         double ceiling) {
+        double percent() {
+            return 100 * value / ceiling;
+        }
+    }
+
+    private final boolean quick;
+    private final PrintStream out;
+
+    public KernelBench(boolean quick, PrintStream out) {
+        this.quick = quick;
+        this.out = out;
+    }
+
+    /** Runs the probe and every case, printing the table; returns the results. */
+    public List<Result> run() {
+        Kernels vector = new VectorKernels(), scalar = new ScalarKernels();
+        out.printf(Locale.ROOT, "soundflow bench kernels%s: %d threads, %s, JDK %s%n", quick ? " --quick" : "",
+                io.soundflow.kernels.KernelPool.get().threads(), vector.name(), Runtime.version());
+        MachineProbe.Ceilings c = MachineProbe.measure(quick ? 512L << 20 : 1L << 30, quick ? 2 : 4);
+        out.printf(Locale.ROOT, "ceilings: read %.1f GB/s (off-heap, %d threads), FP32 FMA %.1f GFLOP/s (FloatVector %d-bit)%n",
+                c.readGBs(), c.threads(), c.fmaGflops(), c.vectorBits());
+        out.printf(Locale.ROOT, "%-8s %-26s %-5s %-12s %10s %-8s %8s%n", "op", "shape", "fmt", "backend", "value", "unit", "ceiling");
+        warmUp(vector, quick ? 1.0 : 2.5);
+        warmUp(scalar, quick ? 0.3 : 0.6);
+        List<Result> results = new ArrayList<>();
+        for (int[] s : MATVEC_SHAPES) {
+            for (WeightFormat f : FORMATS) {
+                try (Arena arena = Arena.ofShared()) {
+                    WeightMatrix w = BenchWeights.random(f, s[0], s[1], arena, 17);
+                    for (Kernels k : new Kernels[]{vector, scalar}) {
+                        if (k == scalar && quick && s[0] != 2048) {
+                            continue;
+                        }
+                        double sec = time(matvec(k, w), k == scalar);
+                        results.add(print(new Result("matvec", s[0] + "x" + s[1], f, k.name(),
+                                w.data().byteSize() / sec / 1e9, "GB/s", c.readGBs())));
+                    }
+                }
+            }
+        }
+        for (int[] s : MATMUL_SHAPES) {
+            for (WeightFormat f : FORMATS) {
+                try (Arena arena = Arena.ofShared()) {
+                    WeightMatrix w = BenchWeights.random(f, s[1], s[2], arena, 19);
+                    for (Kernels k : new Kernels[]{vector, scalar}) {
+                        if (k == scalar && quick && f != WeightFormat.BF16) {
+                            continue;
+                        }
+                        double sec = time(matmul(k, w, s[0]), k == scalar);
+                        results.add(print(new Result("matmul", s[0] + "x" + s[2] + " by " + s[2] + "x" + s[1], f,
+                                k.name(), 2.0 * s[0] * s[1] * s[2] / sec / 1e9, "GFLOP/s", c.fmaGflops())));
+                    }
+                }
+            }
+        }
+        return results;
+    }
+
+    /**
+     * Runs every matvec and matmul path on small matrices until the JIT has compiled them: Vector API
+     * code runs hundreds of times slower before C2 compiles it, and the big shapes call it too few
+     * times to warm up on their own.
+     */
+    static void warmUp(Kernels k, double secondsPerFormat) {
+        for (WeightFormat f : WeightFormat.values()) {
+            try (Arena arena = Arena.ofShared()) {
+                WeightMatrix w = BenchWeights.random(f, 256, 2048, arena, 23);
+                Runnable mv = matvec(k, w), mm = matmul(k, w, 13);
+                long t0 = System.nanoTime();
+                while (System.nanoTime() - t0 < secondsPerFormat * 1e9) {
+                    mv.run();
+                    mm.run();
+                }
+            }
+        }
+    }
+
+    private Result print(Result r) {
+        out.printf(Locale.ROOT, "%-8s %-26s %-5s %-12s %10.2f %-8s %7.1f%%%n", r.op(), r.shape(), r.format(),
+                r.backend(), r.value(), r.unit(), r.percent());
+        return r;
+    }
+
+    static Runnable matvec(Kernels k, WeightMatrix w) {
+        FloatBuf x = k.upload(BenchWeights.activations(w.cols(), 3)), y = k.alloc(w.rows());
+        return () -> k.matvec(w, x, y, null);
+    }
+
+    static Runnable matmul(Kernels k, WeightMatrix w, int n) {
+        FloatBuf x = k.upload(BenchWeights.activations(n * w.cols(), 5)), y = k.alloc(n * w.rows());
+        return () -> k.matmul(w, x, n, y, null);
+    }
+
+    /** Seconds per call: warm-up, then the median of 5 timed batches. */
+    private double time(Runnable op, boolean slow) {
+        double warm = quick ? 0.3 : 1.0, measure = quick ? 0.5 : 1.5;
+        if (slow) {
+            warm /= 2;
+            measure /= 2;
+        }
+        long t0 = System.nanoTime();
+        int calls = 0;
+        while (calls < 2 || System.nanoTime() - t0 < warm * 1e9) {
+            op.run();
+            calls++;
+        }
+        double perCall = (System.nanoTime() - t0) / 1e9 / calls;
+        int batch = (int) Math.max(1, measure / 5 / perCall);
+        double[] batches = new double[5];
+        for (int b = 0; b < 5; b++) {
+            long s = System.nanoTime();
+            for (int i = 0; i < batch; i++) {
+                op.run();
+            }
+            batches[b] = (System.nanoTime() - s) / 1e9 / batch;
+        }
+        Arrays.sort(batches);
+        return batches[2];
+    }
+
+    public static void main(String[] args) {
+        new KernelBench(Arrays.asList(args).contains("--quick"), System.out).run();
+    }
+}
