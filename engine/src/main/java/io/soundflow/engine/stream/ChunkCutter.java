@@ -41,6 +41,15 @@ abstract class ChunkCutter {
     /** Samples a chunk needs beyond its own 6400 before it can be cut (before end of input). */
     abstract int lookAhead();
 
+    /**
+     * How many more samples to take from the ring before the next chunk can be cut: the encoder takes
+     * no more than that, so unprocessed audio waits in the bounded ring (where overruns are counted),
+     * never in an unbounded buffer here.
+     */
+    int wanted() {
+        return Math.max(0, CHUNK + lookAhead() - n);
+    }
+
     protected void consume(int k) {
         System.arraycopy(buf, k, buf, 0, n - k);
         n -= k;
@@ -142,6 +151,11 @@ abstract class ChunkCutter {
         @Override
         int lookAhead() {
             return Integer.MAX_VALUE; // needs the end of input
+        }
+
+        @Override
+        int wanted() {
+            return Integer.MAX_VALUE; // keeps the whole input (bounded by maxSamples)
         }
     }
 }

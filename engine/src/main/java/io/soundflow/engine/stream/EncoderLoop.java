@@ -33,7 +33,8 @@ final class EncoderLoop implements Runnable {
                 boolean fin = s.finished; // read before draining: every sample written before finish() is seen
                 boolean any = drainRing();
                 Mel m;
-                while ((m = cutter.next(fin)) != null) {
+                // end of input only once the ring is empty (the cutter reads from it a chunk at a time)
+                while ((m = cutter.next(fin && s.ring.available() == 0)) != null) {
                     encode(m);
                     if (s.closed) {
                         return;
@@ -58,7 +59,8 @@ final class EncoderLoop implements Runnable {
     private boolean drainRing() {
         boolean any = false;
         int r;
-        while ((r = s.ring.read(tmp, 0, tmp.length)) > 0) {
+        int want;
+        while ((want = cutter.wanted()) > 0 && (r = s.ring.read(tmp, 0, Math.min(want, tmp.length))) > 0) {
             cutter.push(tmp, 0, r);
             any = true;
         }

@@ -110,8 +110,7 @@ final class FakeModel implements InteractionModel {
         }
         c.length += ids.length;
         maxLengthSeen = Math.max(maxLengthSeen, c.length);
-        float[] logits = new float[logitRows.length * VOCAB];
-        Arrays.fill(logits, -100f);
+        float[] logits = new float[logitRows.length * VOCAB]; // all 0 but the chosen id
         for (int r = 0; r < logitRows.length; r++) {
             int row = logitRows[r];
             int pick;

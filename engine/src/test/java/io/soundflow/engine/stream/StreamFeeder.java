@@ -29,9 +29,9 @@ final class StreamFeeder {
         int chunk = 6400;
         long chunks = 0;
         for (int off = 0; off < x.length; off += chunk) {
-            // at most one chunk queued: wait until every earlier chunk is decided
+            // at most one chunk queued at a decision point: wait until every earlier chunk is decided
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (decided.getAsLong() < chunks - 1 && System.nanoTime() < deadline) {
+            while (decided.getAsLong() < chunks && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
             int n = Math.min(chunk, x.length - off);
