@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Benchmarks (kernels, forward, stream, tokenizer); JMH lives in bench/.",
         subcommands = {
                 BenchKernelsCommand.class,
+                BenchForwardCommand.class,
         })
 final class BenchCommand implements Runnable {
     @Override
