@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Streaming audio-interaction inference on the JVM.",
         subcommands = {
                 DemoCommand.class,
+                StreamCommand.class,
                 BenchCommand.class,
                 InspectCommand.class,
                 ForwardCommand.class,

@@ -1,0 +1,149 @@
+package io.soundflow.tools;
+
+import io.soundflow.engine.audio.Audio;
+import io.soundflow.engine.audio.LogMel;
+import io.soundflow.engine.audio.WavReader;
+import io.soundflow.engine.model.LoadOptions;
+import io.soundflow.engine.model.SamplingSettings;
+import io.soundflow.engine.stream.ContextPolicy;
+import io.soundflow.engine.stream.DrainLayout;
+import io.soundflow.engine.stream.FrontEndMode;
+import io.soundflow.engine.stream.SessionOptions;
+import io.soundflow.engine.stream.StreamingEngine;
+import io.soundflow.kernels.Backends;
+import io.soundflow.tools.stream.StreamRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code soundflow stream}: the perceive-decide-respond loop over a WAV file or the microphone, with a
+ * live timeline (or JSON events), a closing summary of the metrics and, optionally, the golden trace.
+ */
+@Command(name = "stream", mixinStandardHelpOptions = true,
+        description = "Stream audio through an Audio-Interaction model: a decision every 400 ms chunk, responses as they are generated.")
+final class StreamCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Audio-Interaction checkpoint folder.")
+    Path model;
+
+    static final class Input {
+        @Option(names = "--wav", paramLabel = "FILE", description = "Audio file (WAV, any rate; resampled to 16 kHz mono).")
+        Path wav;
+        @Option(names = "--mic", description = "Capture the default input device (Ctrl-C to stop).")
+        boolean mic;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    @Option(names = "--realtime", description = "Feed the file at real time (as a live source would), dropping what the engine cannot take.")
+    boolean realtime;
+
+    @Option(names = "--mode", paramLabel = "ref-exact|windowed|chunk-local", defaultValue = "windowed",
+            description = "Mel front end (default ${DEFAULT-VALUE}; ref-exact = one mel over the whole file, as released, files only).")
+    String mode;
+
+    @Option(names = "--layout", paramLabel = "teacher-forced|one-by-one|early-exit", defaultValue = "teacher-forced",
+            description = "How several queued chunks are decoded (default ${DEFAULT-VALUE}).")
+    String layout;
+
+    @Option(names = "--json", description = "One JSON event per line (schema in the README).")
+    boolean json;
+
+    @Option(names = "--trace", paramLabel = "OUT.json", description = "Write the golden-format trace (decisions, chunks, fed_tokens, prefix_ids).")
+    Path trace;
+
+    @Option(names = "--exact-positions", description = "Exact RoPE positions (default: rounded through float16, as released).")
+    boolean exactPositions;
+
+    @Option(names = "--lenient", description = "Treat an unexpected token while listening as <silent> (counted) instead of failing.")
+    boolean lenient;
+
+    @Option(names = "--max-positions", paramLabel = "N", defaultValue = "0",
+            description = "KV capacity (default: the model's block size).")
+    int maxPositions;
+
+    @Option(names = "--context", paramLabel = "reset|window", defaultValue = "reset",
+            description = "At KV capacity: reset (keep the prefix) or window (prefix + recent blocks). Default ${DEFAULT-VALUE}.")
+    String context;
+
+    @Option(names = "--window-blocks", paramLabel = "N", defaultValue = "60", description = "Chunks kept by --context window.")
+    int windowBlocks;
+
+    @Option(names = "--max-reply", paramLabel = "N", defaultValue = "512", description = "Most tokens in one reply (0 = no cap).")
+    int maxReply;
+
+    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy over the whole vocabulary (default, as released).")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "With --temperature: keep the k most likely tokens.")
+    int topK;
+
+    @Option(names = "--seed", defaultValue = "1337", description = "Sampling seed.")
+    long seed;
+
+    @Option(names = "--quantize", paramLabel = "q8_0|q4_0", description = "Convert the weight matrices at load.")
+    String quantize;
+
+    @Option(names = "--seconds", defaultValue = "0", description = "With --mic: stop after this many seconds (0 = until Ctrl-C).")
+    double seconds;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        SessionOptions o = options();
+        float[] samples = input.wav != null ? readWav(input.wav) : null;
+        if (input.mic && o.mode() == FrontEndMode.REF_EXACT) {
+            throw new IllegalArgumentException("--mode ref-exact needs the whole input; use windowed or chunk-local with --mic");
+        }
+        if (!Files.isDirectory(model)) {
+            throw new IllegalArgumentException(model + ": no such model folder");
+        }
+        try (StreamingEngine engine = StreamingEngine.load(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize)))) {
+            StreamRunner r = new StreamRunner(engine, o, json, trace, System.out);
+            if (!json) {
+                System.out.printf("soundflow stream: %s | model %s | mode %s | layout %s%n",
+                        input.wav != null ? input.wav + String.format(" (%.1f s)", samples.length / 16000.0) : "microphone",
+                        model.getFileName(), o.mode().cliName(), o.layout().cliName());
+            }
+            if (samples != null) {
+                r.runFile(samples, realtime);
+            } else {
+                r.runMic(seconds);
+            }
+        }
+        return 0;
+    }
+
+    SessionOptions options() {
+        SamplingSettings sampling = temperature > 0 ? new SamplingSettings(temperature, topK, 1f, 1f, seed) : SamplingSettings.GREEDY;
+        return SessionOptions.defaults().withMode(FrontEndMode.parse(mode)).withLayout(DrainLayout.parse(layout))
+                .withExactPositions(exactPositions).withLenient(lenient)
+                .withContext(ContextPolicy.parse(context), maxPositions, windowBlocks)
+                .withMaxReplyTokens(maxReply).withSampling(sampling);
+    }
+
+    static float[] readWav(Path wav) {
+        if (!Files.isRegularFile(wav)) {
+            throw new IllegalArgumentException(wav + ": no such audio file");
+        }
+        try {
+            Audio a = WavReader.read(wav).toRate(LogMel.SAMPLE_RATE);
+            if (a.samples().length == 0) {
+                throw new IllegalArgumentException(wav + ": the audio is empty");
+            }
+            return a.samples();
+        } catch (IOException e) {
+            String m = e.getMessage() == null ? e.toString() : e.getMessage();
+            throw new UncheckedIOException(m.startsWith(wav.toString()) ? m : wav + ": " + m, e);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.soundflow.tools.stream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soundflow.engine.stream.StreamEvent;
+import io.soundflow.engine.stream.StreamListener;
+import io.soundflow.engine.stream.StreamStats;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code --json}: one JSON object per line per event; the schema is in the README ("Streaming").
+ * Every object has {@code "event"}; {@code chunk_encoded} events are included.
+ */
+public final class JsonEventPrinter implements StreamListener {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final PrintStream out;
+
+    public JsonEventPrinter(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public synchronized void onEvent(StreamEvent e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        switch (e) {
+            case StreamEvent.ChunkEncoded c -> {
+                m.put("event", "chunk_encoded");
+                m.put("chunk", c.chunk());
+                m.put("encode_ms", c.encodeMs());
+                m.put("queue", c.queueDepth());
+            }
+            case StreamEvent.Decision d -> {
+                m.put("event", "decision");
+                m.put("chunk", d.chunk());
+                m.put("t", (d.chunk() + 1) * 0.4);
+                m.put("decision", d.respond() ? "respond" : "silent");
+                m.put("token", d.token());
+                m.put("forced", d.forced());
+                m.put("latency_ms", d.latencyMs());
+            }
+            case StreamEvent.Token t -> {
+                m.put("event", "token");
+                m.put("chunk", t.chunk());
+                m.put("id", t.id());
+                m.put("text", t.text());
+            }
+            case StreamEvent.ResponseEnd r -> {
+                m.put("event", "response_end");
+                m.put("chunk", r.chunk());
+                m.put("reply", r.replyIds());
+                m.put("emotion", r.emotion());
+                m.put("text", r.text());
+                m.put("cut", r.cut());
+            }
+            case StreamEvent.Overrun o -> {
+                m.put("event", "overrun");
+                m.put("count", o.count());
+                m.put("unit", o.unit());
+                m.put("why", o.why());
+            }
+            case StreamEvent.ContextLimit c -> {
+                m.put("event", "context_limit");
+                m.put("policy", c.policy());
+                m.put("positions_before", c.positionsBefore());
+                m.put("positions_after", c.positionsAfter());
+            }
+            case StreamEvent.Stats s -> stats(m, s.stats());
+            case StreamEvent.End end -> {
+                m.put("event", "end");
+                m.put("reason", end.reason());
+                m.put("failed", end.failed());
+            }
+        }
+        print(m);
+    }
+
+    static void stats(Map<String, Object> m, StreamStats s) {
+        m.put("event", "stats");
+        m.put("chunks_encoded", s.chunksEncoded());
+        m.put("chunks_decided", s.chunksDecided());
+        m.put("responses", s.responses());
+        m.put("audio_s", s.audioSeconds());
+        m.put("decision_p50_ms", num(s.decisionP50Ms()));
+        m.put("decision_p95_ms", num(s.decisionP95Ms()));
+        m.put("decision_max_ms", num(s.decisionMaxMs()));
+        m.put("fcl_mean_ms", num(s.fclMeanMs()));
+        m.put("fcl_count", s.fclCount());
+        m.put("stall_rate", s.stallRate());
+        m.put("queue_depth_max", s.queueDepthMax());
+        m.put("queue_depth_mean", s.queueDepthMean());
+        m.put("encoder_ms_per_chunk", num(s.encoderMsPerChunk()));
+        m.put("rtf", s.rtf());
+        m.put("encoder_rtf", s.encoderRtf());
+        m.put("decoder_rtf", s.decoderRtf());
+        m.put("dropped_samples", s.droppedSamples());
+        m.put("unexpected_tokens", s.unexpectedTokens());
+        m.put("context_limits", s.contextLimits());
+        m.put("positions", s.positions());
+    }
+
+    private static Object num(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    private void print(Map<String, Object> m) {
+        try {
+            out.println(JSON.writeValueAsString(m));
+            out.flush();
+        } catch (JsonProcessingException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.soundflow.tools.stream;
+
+import io.soundflow.engine.stream.Session;
+import io.soundflow.engine.stream.SessionOptions;
+import io.soundflow.engine.stream.StreamListener;
+import io.soundflow.engine.stream.StreamingEngine;
+import io.soundflow.tools.audio.MicCapture;
+import io.soundflow.tools.audio.NoAudioDeviceException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs one stream for the CLI ({@code stream} and {@code demo}): feeds a file (as fast as the engine
+ * takes it without loss, or paced at real time) or the microphone into a session, prints the timeline or
+ * JSON events, and ends with the summary; Ctrl-C ends the session cleanly and still prints the summary
+ * (and writes the trace).
+ */
+public final class StreamRunner {
+    private static final int BLOCK = 1600; // 100 ms
+
+    private final StreamingEngine engine;
+    private final SessionOptions options;
+    private final boolean json;
+    private final Path trace;
+    private final PrintStream out;
+    private final AtomicBoolean summarized = new AtomicBoolean();
+    private TimelinePrinter timeline;
+
+    public StreamRunner(StreamingEngine engine, SessionOptions options, boolean json, Path trace, PrintStream out) {
+        this.engine = engine;
+        this.options = trace != null ? options.withRecordTrace(true) : options;
+        this.json = json;
+        this.trace = trace;
+        this.out = out;
+    }
+
+    /** Streams {@code samples} (16 kHz mono); paced at real time when {@code realtime}. */
+    public void runFile(float[] samples, boolean realtime) throws InterruptedException {
+        try (Session s = start()) {
+            Thread hook = hook(s);
+            try {
+                long t0 = System.nanoTime();
+                for (int off = 0; off < samples.length && !s.isEnded(); ) {
+                    int n = Math.min(BLOCK, samples.length - off);
+                    if (realtime) {
+                        long due = t0 + (long) ((off + n) * 1e9 / 16_000);
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        s.accept(samples, off, n); // what does not fit is dropped and counted by the session
+                        off += n;
+                    } else if (s.acceptCapacity() >= n) {
+                        off += s.accept(samples, off, n);
+                    } else {
+                        LockSupport.parkNanos(1_000_000L);
+                    }
+                }
+                if (!s.isEnded()) {
+                    s.finish();
+                }
+                finish(s);
+            } finally {
+                removeHook(hook);
+            }
+        }
+    }
+
+    /** Streams the default microphone until Ctrl-C (or {@code seconds} when positive). */
+    public void runMic(double seconds) throws InterruptedException {
+        try (Session s = start()) {
+            MicCapture mic;
+            try {
+                mic = MicCapture.openDefault(b -> {
+                    if (!s.isEnded()) {
+                        s.accept(b, 0, b.length);
+                    }
+                });
+            } catch (NoAudioDeviceException e) {
+                s.close();
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            Thread hook = hook(s);
+            try (mic) {
+                mic.start();
+                if (!json) {
+                    out.println("listening on the default input (" + mic.format() + "); Ctrl-C to stop");
+                }
+                long end = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
+                while (!s.isEnded() && System.nanoTime() < end) {
+                    Thread.sleep(50);
+                }
+                mic.stop();
+                if (!s.isEnded()) {
+                    s.finish();
+                }
+                finish(s);
+            } finally {
+                removeHook(hook);
+            }
+        }
+    }
+
+    private Session start() {
+        StreamListener l;
+        if (json) {
+            l = new JsonEventPrinter(out);
+        } else {
+            timeline = new TimelinePrinter(out);
+            l = timeline;
+        }
+        return engine.newSession(options, l);
+    }
+
+    private void finish(Session s) throws InterruptedException {
+        while (!s.await(Duration.ofSeconds(1))) {
+            // a long reply may still be generating
+        }
+        summarize(s);
+        if (s.failure() != null) {
+            Throwable f = s.failure();
+            throw new IllegalStateException("stream failed: " + (f.getMessage() == null ? f : f.getMessage()), f);
+        }
+    }
+
+    /** Prints the summary and writes the trace, once (from the main thread or the Ctrl-C hook). */
+    private void summarize(Session s) {
+        if (!summarized.compareAndSet(false, true)) {
+            return;
+        }
+        if (timeline != null) {
+            timeline.summary(s.stats(), s.endReason());
+        }
+        if (trace != null) {
+            try {
+                s.trace().write(trace);
+                if (!json) {
+                    out.println("trace written to " + trace);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(trace + ": cannot write the trace: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Thread hook(Session s) {
+        Thread h = new Thread(() -> {
+            s.close(); // ends the session ("closed"); the current forward completes first
+            try {
+                s.await(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            summarize(s);
+        }, "soundflow-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(h);
+        return h;
+    }
+
+    private static void removeHook(Thread h) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(h);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running: it prints the summary
+        }
+    }
+}
