@@ -53,14 +53,9 @@ public final class Sampler {
         if (settings.greedy()) {
             return argmax(x, 0, vocab);
         }
-        Integer[] order = new Integer[vocab];
-        for (int i = 0; i < vocab; i++) {
-            order[i] = i;
-        }
-        // stable sort: descending logit, ties by lower id first
-        Arrays.sort(order, (a, b) -> Float.compare(x[b], x[a]));
-        int keep = settings.topK() > 0 ? Math.min(settings.topK(), vocab) : vocab;
         float inv = 1f / settings.temperature();
+        int[] order = sortedDescending(x, vocab, settings.topK());
+        int keep = order.length;
         double max = x[order[0]] * inv;
         double[] prob = new double[keep];
         double sum = 0;
@@ -92,5 +87,25 @@ public final class Sampler {
             }
         }
         return order[keep - 1];
+    }
+
+    /**
+     * Ids ordered by descending logit, ties by ascending id; only the first {@code k} when k > 0. Sorts
+     * primitive keys (order-preserving float bits in the high half, the id in the low half).
+     */
+    static int[] sortedDescending(float[] x, int vocab, int k) {
+        long[] keys = new long[vocab];
+        for (int i = 0; i < vocab; i++) {
+            int bits = Float.floatToIntBits(x[i]);
+            int ordered = bits ^ ((bits >> 31) & 0x7FFFFFFF); // ascending int order = ascending float order
+            keys[i] = ((long) ~ordered << 32) | i;            // ~ reverses the order: descending logits first
+        }
+        java.util.Arrays.sort(keys);
+        int n = k > 0 ? Math.min(k, vocab) : vocab;
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = (int) keys[i];
+        }
+        return order;
     }
 }

@@ -73,6 +73,13 @@ class SamplerTest {
     }
 
     @Test
+    void sortOrderIsDescendingWithTiesByLowerId() {
+        float[] l = {0.5f, -2f, 3f, 0.5f, Float.NEGATIVE_INFINITY, 0f, 1f, 3f};
+        assertThat(Sampler.sortedDescending(l, l.length, 0)).containsExactly(2, 7, 6, 0, 3, 5, 1, 4);
+        assertThat(Sampler.sortedDescending(l, l.length, 3)).containsExactly(2, 7, 6);
+    }
+
+    @Test
     void badSettingsAreRejected() {
         assertThatThrownBy(() -> new SamplingSettings(-1f, 0, 1f, 1f, 0)).hasMessageContaining("temperature");
         assertThatThrownBy(() -> new SamplingSettings(1f, -1, 1f, 1f, 0)).hasMessageContaining("top-k");
