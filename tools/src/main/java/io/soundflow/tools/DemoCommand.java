@@ -1,13 +1,82 @@
 package io.soundflow.tools;
 
+import io.soundflow.engine.stream.DrainLayout;
+import io.soundflow.engine.stream.FrontEndMode;
+import io.soundflow.engine.stream.SessionOptions;
+import io.soundflow.engine.stream.StreamingEngine;
+import io.soundflow.kernels.Backends;
+import io.soundflow.tokenizer.AudioInteractionPrompt;
+import io.soundflow.tokenizer.Tokenizer;
+import io.soundflow.tools.demo.DemoAssets;
+import io.soundflow.tools.demo.DemoModel;
+import io.soundflow.tools.stream.StreamRunner;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code soundflow demo}: the streaming demo on the built-in default model and sample clip. */
+/**
+ * {@code soundflow demo}: {@code stream} on the built-in default, with no arguments on a fresh clone: a
+ * generated 8 s clip and tokenizer (written once under the cache folder) and a tiny random model in
+ * the Audio-Interaction format, steered so that it stays silent on quiet chunks and responds on beeps.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the streaming demo on the built-in tiny model and sample clip.")
-final class DemoCommand implements Runnable {
+        description = "Run the streaming pipeline on a built-in random demo model and a generated sample clip.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--fast", description = "Feed the clip as fast as the engine takes it (default: at real time, 8 s).")
+    boolean fast;
+
+    @Option(names = "--json", description = "One JSON event per line (schema in the README).")
+    boolean json;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the clip and tokenizer are generated (default: ~/.cache/soundflow/demo, or $SOUNDFLOW_CACHE/demo).")
+    Path dir;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
     @Override
-    public void run() {
-        System.out.println("The streaming demo arrives with the streaming runtime (issue 5); nothing to run yet.");
+    public Integer call() throws Exception {
+        Path d = DemoAssets.prepare(dir != null ? dir : DemoAssets.defaultDir());
+        Tokenizer tok = Tokenizer.load(d.resolve("tokenizer.json"));
+        int[] prefix = AudioInteractionPrompt.prefixIds(tok);
+        int[] text = tok.encode(" Alarm?");
+        int[] reply = new int[text.length + 2];
+        reply[0] = AudioInteractionPrompt.URGENT;
+        System.arraycopy(text, 0, reply, 1, text.length);
+        reply[reply.length - 1] = AudioInteractionPrompt.TEXT_END;
+        float[] clip = StreamCommand.readWav(d.resolve("clip.wav"));
+        boolean[] respond = new boolean[clip.length / 6400];
+        for (int c : DemoAssets.BEEP_CHUNKS) {
+            respond[c] = true;
+        }
+        if (!json) {
+            out().println("SoundFlow demo: a RANDOM demo model showing the streaming pipeline, NOT a trained model.");
+            out().println("  Its weights are random (fixed seed, width 64, 2 layers, real Qwen vocabulary and control ids);");
+            out().println("  only the output rows of the few tokens it uses were steered on this clip, so it stays silent on");
+            out().println("  quiet chunks and answers \"[urgent] Alarm?\" on the beeps. It understands nothing.");
+            out().println("  clip: " + d.resolve("clip.wav") + " (8 s: room noise, beeps in chunks 6, 7 and 14)");
+        }
+        DemoModel model = DemoModel.build(Backends.get(), clip, respond, reply, prefix);
+        if (!json) {
+            out().printf(Locale.ROOT, "  steering margin %.2f logits; streaming %s (mode windowed, layout one-by-one)%n%n",
+                    model.steeringMargin(), fast ? "as fast as possible" : "at real time");
+        }
+        try (StreamingEngine engine = new StreamingEngine(model, prefix, StreamingEngine.detokenizer(tok), 32_768)) {
+            SessionOptions o = SessionOptions.defaults().withMode(FrontEndMode.WINDOWED).withLayout(DrainLayout.ONE_BY_ONE);
+            new StreamRunner(engine, o, json, null, out()).runFile(clip, !fast);
+        }
+        return 0;
     }
 }

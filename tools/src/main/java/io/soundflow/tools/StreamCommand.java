@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code soundflow stream}: the perceive-decide-respond loop over a WAV file or the microphone, with a
@@ -97,6 +99,13 @@ final class StreamCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
+    @Spec
+    CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
     @Override
     public Integer call() throws Exception {
         SessionOptions o = options();
@@ -108,9 +117,9 @@ final class StreamCommand implements Callable<Integer> {
             throw new IllegalArgumentException(model + ": no such model folder");
         }
         try (StreamingEngine engine = StreamingEngine.load(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize)))) {
-            StreamRunner r = new StreamRunner(engine, o, json, trace, System.out);
+            StreamRunner r = new StreamRunner(engine, o, json, trace, out());
             if (!json) {
-                System.out.printf("soundflow stream: %s | model %s | mode %s | layout %s%n",
+                out().printf("soundflow stream: %s | model %s | mode %s | layout %s%n",
                         input.wav != null ? input.wav + String.format(" (%.1f s)", samples.length / 16000.0) : "microphone",
                         model.getFileName(), o.mode().cliName(), o.layout().cliName());
             }

@@ -61,8 +61,12 @@ public final class StreamingEngine implements AutoCloseable {
         Tokenizer tokenizer = Tokenizer.load(tok);
         int[] prefix = AudioInteractionPrompt.prefixIds(tokenizer);
         AudioInteractionModel m = AudioInteractionLoader.load(dir, options);
-        return new StreamingEngine(m, prefix, () -> pieces(tokenizer.newStreamingDecoder(AudioInteractionPrompt.controlIds())),
-                m.text().config().maxPositions(), m);
+        return new StreamingEngine(m, prefix, detokenizer(tokenizer), m.text().config().maxPositions(), m);
+    }
+
+    /** One streaming detokenizer per response over {@code tokenizer}, never printing the control ids 151601..151619. */
+    public static Supplier<TextPieces> detokenizer(Tokenizer tokenizer) {
+        return () -> pieces(tokenizer.newStreamingDecoder(AudioInteractionPrompt.controlIds()));
     }
 
     private static TextPieces pieces(StreamingDecoder d) {

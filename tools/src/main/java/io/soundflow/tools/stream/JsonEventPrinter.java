@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soundflow.engine.stream.StreamEvent;
 import io.soundflow.engine.stream.StreamListener;
 import io.soundflow.engine.stream.StreamStats;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,9 +16,9 @@ import java.util.Map;
  */
 public final class JsonEventPrinter implements StreamListener {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final PrintStream out;
+    private final PrintWriter out;
 
-    public JsonEventPrinter(PrintStream out) {
+    public JsonEventPrinter(PrintWriter out) {
         this.out = out;
     }
 

@@ -7,7 +7,7 @@ import io.soundflow.engine.stream.StreamingEngine;
 import io.soundflow.tools.audio.MicCapture;
 import io.soundflow.tools.audio.NoAudioDeviceException;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,11 +27,11 @@ public final class StreamRunner {
     private final SessionOptions options;
     private final boolean json;
     private final Path trace;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final AtomicBoolean summarized = new AtomicBoolean();
     private TimelinePrinter timeline;
 
-    public StreamRunner(StreamingEngine engine, SessionOptions options, boolean json, Path trace, PrintStream out) {
+    public StreamRunner(StreamingEngine engine, SessionOptions options, boolean json, Path trace, PrintWriter out) {
         this.engine = engine;
         this.options = trace != null ? options.withRecordTrace(true) : options;
         this.json = json;

@@ -3,7 +3,7 @@ package io.soundflow.tools.stream;
 import io.soundflow.engine.stream.StreamEvent;
 import io.soundflow.engine.stream.StreamListener;
 import io.soundflow.engine.stream.StreamStats;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -13,10 +13,10 @@ import java.util.Locale;
  */
 public final class TimelinePrinter implements StreamListener {
     private static final int DOTS_PER_LINE = 20;
-    private final PrintStream out;
+    private final PrintWriter out;
     private int dots = -1; // -1: no open dot line
 
-    public TimelinePrinter(PrintStream out) {
+    public TimelinePrinter(PrintWriter out) {
         this.out = out;
     }
 

@@ -1,0 +1,110 @@
+package io.soundflow.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soundflow.engine.audio.WavWriter;
+import io.soundflow.testing.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code soundflow stream} and {@code soundflow demo} through the real command line. */
+class StreamCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void refExactTraceFromTheCliMatchesTheGoldenTrace() throws Exception {
+        Path ai = SharedData.require("golden/ai-tiny");
+        Path out = dir.resolve("trace.json");
+        InspectCommandTest.Run r = InspectCommandTest.run("stream", "--model", ai.resolve("model").toString(), "--wav",
+                ai.resolve("clip-8s.wav").toString(), "--mode", "ref-exact", "--layout", "one-by-one", "--trace", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode got = JSON.readTree(out.toFile());
+        JsonNode want = JSON.readTree(ai.resolve("trace-ref-exact.json").toFile());
+        assertThat(got.get("decisions").asText()).isEqualTo(want.get("decisions").asText());
+        assertThat(got.get("fed_tokens")).isEqualTo(want.get("fed_tokens"));
+        assertThat(got.get("prefix_ids")).isEqualTo(want.get("prefix_ids"));
+        for (int i = 0; i < want.get("chunks").size(); i++) {
+            assertThat(got.get("chunks").get(i).get("reply")).isEqualTo(want.get("chunks").get(i).get("reply"));
+        }
+        assertThat(r.out()).contains("respond [urgent]").contains("summary: 20 chunks").contains("trace written to");
+    }
+
+    @Test
+    void jsonPrintsOneEventPerLine() throws Exception {
+        Path ai = SharedData.require("golden/ai-tiny");
+        InspectCommandTest.Run r = InspectCommandTest.run("stream", "--model", ai.resolve("model").toString(), "--wav",
+                ai.resolve("clip-8s.wav").toString(), "--mode", "chunk-local", "--layout", "one-by-one", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        List<JsonNode> events = r.out().lines().map(l -> {
+            try {
+                return JSON.readTree(l);
+            } catch (Exception e) {
+                throw new AssertionError("not one JSON object per line: " + l, e);
+            }
+        }).toList();
+        StringBuilder decisions = new StringBuilder();
+        for (JsonNode e : events) {
+            if (e.get("event").asText().equals("decision")) {
+                decisions.append(e.get("decision").asText().equals("respond") ? 'R' : 's');
+            }
+        }
+        assertThat(decisions.toString()).isEqualTo("sssssssssssRRsssssss"); // trace-chunk-local.json
+        assertThat(events.get(events.size() - 1).get("event").asText()).isEqualTo("end");
+        assertThat(events).anyMatch(e -> e.get("event").asText().equals("stats") && e.get("chunks_decided").asInt() == 20);
+        assertThat(events).anyMatch(e -> e.get("event").asText().equals("response_end") && e.get("emotion").asText().equals("urgent"));
+    }
+
+    @Test
+    void badInputsGiveOneClearLineAndExitOne() throws Exception {
+        Path ai = SharedData.require("golden/ai-tiny");
+        String model = ai.resolve("model").toString();
+        Path good = dir.resolve("good.wav");
+        WavWriter.writePcm16(good, new float[16000], 16000);
+        byte[] bytes = Files.readAllBytes(good);
+        Path truncated = dir.resolve("truncated.wav");
+        Files.write(truncated, Arrays.copyOf(bytes, 30));
+        Path text = dir.resolve("notes.wav");
+        Files.writeString(text, "this is not audio at all, just some text in a file");
+
+        expectError(InspectCommandTest.run("stream", "--model", dir.resolve("missing").toString(), "--wav", good.toString()), "missing");
+        expectError(InspectCommandTest.run("stream", "--model", model, "--wav", truncated.toString()), "truncated.wav");
+        expectError(InspectCommandTest.run("stream", "--model", model, "--wav", text.toString()), "notes.wav");
+        expectError(InspectCommandTest.run("stream", "--model", model, "--wav", dir.resolve("none.wav").toString()), "none.wav");
+        expectError(InspectCommandTest.run("stream", "--model", model, "--wav", good.toString(), "--layout", "sideways"), "sideways");
+    }
+
+    private static void expectError(InspectCommandTest.Run r, String names) {
+        assertThat(r.code()).isEqualTo(1);
+        List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING") && !l.contains("SoundFlow kernels")
+                && !l.matches("^\\w{3} \\d+, \\d{4} .*")).toList();
+        assertThat(lines).as(r.err()).hasSize(1);
+        assertThat(lines.get(0)).startsWith("soundflow stream: ").contains(names);
+    }
+
+    @Test
+    void demoRunsOnAFreshCacheAndMakesBothDecisions() {
+        InspectCommandTest.Run r = InspectCommandTest.run("demo", "--fast", "--dir", dir.resolve("cache").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("RANDOM demo model").contains("NOT a trained model");
+        assertThat(r.out()).contains("respond [urgent]  Alarm?");
+        assertThat(r.out()).containsPattern("\\d\\.\\ds  \\.+"); // silent chunks
+        assertThat(r.out()).contains("summary: 20 chunks (8.0 s of audio) decided, 3 responses");
+        assertThat(Files.isRegularFile(dir.resolve("cache/clip.wav"))).isTrue();
+        // a second run reuses the generated files and gives the same timeline
+        InspectCommandTest.Run again = InspectCommandTest.run("demo", "--fast", "--dir", dir.resolve("cache").toString());
+        assertThat(timeline(again.out())).isEqualTo(timeline(r.out()));
+    }
+
+    private static List<String> timeline(String out) {
+        return out.lines().filter(l -> l.matches("^ +\\d+\\.\\ds  .*")).toList();
+    }
+}
