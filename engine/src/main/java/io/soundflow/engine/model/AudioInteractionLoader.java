@@ -55,7 +55,7 @@ public final class AudioInteractionLoader {
         TensorStore lm = SafeTensors.open(dir);
         TensorStore tower = null;
         try {
-            textTable(tc).verify(lm, "Audio-Interaction LM");
+            textTable(tc, lm::contains).verify(lm, "Audio-Interaction LM");
             tower = TorchCheckpoint.open(pth);
             NameTable towerTable = new NameTable();
             AudioTowerLoader.declare(towerTable, "", ac);
@@ -72,14 +72,19 @@ public final class AudioInteractionLoader {
         }
     }
 
-    static NameTable textTable(TextDecoderConfig c) {
+    /**
+     * The LM's name table. A layer stored with litgpt's legacy fused key {@code attn.attn} (rows interleaved
+     * per query group) instead of {@code attn.qkv} is accepted and regrouped at load.
+     */
+    static NameTable textTable(TextDecoderConfig c, java.util.function.Predicate<String> present) {
         long h = c.hidden(), qkv = c.qDim() + 2L * c.kvDim(), f = c.intermediate(), v = c.vocab();
         NameTable t = new NameTable();
         t.require("transformer.wte.weight", v, h);
         for (int i = 0; i < c.layers(); i++) {
             String p = "transformer.h." + i + ".";
             t.require(p + "norm_1.weight", h);
-            t.require(p + "attn.qkv.weight", qkv, h).require(p + "attn.qkv.bias", qkv);
+            String fused = legacy(p, present) ? "attn.attn" : "attn.qkv";
+            t.require(p + fused + ".weight", qkv, h).require(p + fused + ".bias", qkv);
             t.require(p + "attn.proj.weight", h, c.qDim());
             t.require(p + "norm_2.weight", h);
             t.require(p + "mlp.fc_1.weight", f, h);
@@ -91,13 +96,44 @@ public final class AudioInteractionLoader {
         return t;
     }
 
+    private static boolean legacy(String layerPrefix, java.util.function.Predicate<String> present) {
+        return !present.test(layerPrefix + "attn.qkv.weight") && present.test(layerPrefix + "attn.attn.weight");
+    }
+
+    /**
+     * For each row of the [Q; K; V] layout, its row in litgpt's legacy layout, which stores per query
+     * group g: that group's Q heads, then its K head, then its V head (as {@code qkv_reassemble} reads it).
+     */
+    static int[] legacyQkvRows(TextDecoderConfig c) {
+        int hs = c.headDim(), perKv = c.heads() / c.kvHeads(), group = (perKv + 2) * hs;
+        int qDim = c.qDim(), kvDim = c.kvDim();
+        int[] src = new int[qDim + 2 * kvDim];
+        for (int r = 0; r < src.length; r++) {
+            if (r < qDim) {
+                src[r] = r / (perKv * hs) * group + r % (perKv * hs);
+            } else if (r < qDim + kvDim) {
+                int k = r - qDim;
+                src[r] = k / hs * group + perKv * hs + k % hs;
+            } else {
+                int v = r - qDim - kvDim;
+                src[r] = v / hs * group + (perKv + 1) * hs + v % hs;
+            }
+        }
+        return src;
+    }
+
     static TextDecoder buildText(WeightSource w, TextDecoderConfig c) {
         List<DecoderLayer> layers = new ArrayList<>();
+        int[] legacyRows = legacyQkvRows(c);
         for (int i = 0; i < c.layers(); i++) {
             String p = "transformer.h." + i + ".";
+            Linear qkv = legacy(p, w::has)
+                    ? new Linear(w.rowsPermuted(p + "attn.attn.weight", legacyRows),
+                            w.vectorPermuted(p + "attn.attn.bias", legacyRows))
+                    : w.linear(p + "attn.qkv", true);
             layers.add(new DecoderLayer(
                     w.rmsNorm(p + "norm_1"),
-                    new QkvProjection.Fused(w.linear(p + "attn.qkv", true), c.qDim(), c.kvDim()),
+                    new QkvProjection.Fused(qkv, c.qDim(), c.kvDim()),
                     w.linear(p + "attn.proj", false),
                     w.rmsNorm(p + "norm_2"),
                     w.linear(p + "mlp.fc_1", false),

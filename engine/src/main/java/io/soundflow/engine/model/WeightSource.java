@@ -43,6 +43,38 @@ final class WeightSource {
         return options.kernels().upload(w);
     }
 
+    /**
+     * The matrix whose row r is row {@code sourceRow[r]} of the stored one: a copy in the file dtype (for
+     * layouts whose rows must be regrouped, such as litgpt's legacy interleaved QKV), quantized if asked.
+     */
+    WeightMatrix rowsPermuted(String name, int[] sourceRow) {
+        WeightMatrix src = store.get(prefix + name).asMatrix();
+        if (sourceRow.length != src.rows()) {
+            throw new IllegalArgumentException(name + ": permutation of " + sourceRow.length + " rows for " + src.rows());
+        }
+        long rb = src.rowBytes();
+        var seg = arena.allocate(rb * src.rows(), 64);
+        for (int r = 0; r < sourceRow.length; r++) {
+            java.lang.foreign.MemorySegment.copy(src.data(), sourceRow[r] * rb, seg, r * rb, rb);
+        }
+        WeightMatrix w = new WeightMatrix(src.name(), src.format(), src.rows(), src.cols(), seg);
+        WeightFormat q = options.quantize();
+        if (q != null && w.cols() % q.blockValues == 0) {
+            w = Quantizer.convert(w, q, arena);
+        }
+        return options.kernels().upload(w);
+    }
+
+    /** A vector whose element r is element {@code source[r]} of the stored one. */
+    FloatBuf vectorPermuted(String name, int[] source) {
+        float[] v = store.get(prefix + name).toFloatArray();
+        float[] out = new float[source.length];
+        for (int r = 0; r < source.length; r++) {
+            out[r] = v[source[r]];
+        }
+        return options.kernels().upload(out);
+    }
+
     FloatBuf vector(String name) {
         return options.kernels().upload(store.get(prefix + name).toFloatArray());
     }

@@ -30,6 +30,11 @@ class AudioInteractionLoaderTest {
 
     /** Copies ai-tiny's configs and tower to tmp and writes its LM tensors as F32, filtered by keep(name, info). */
     private Path derived(BiPredicate<String, TensorInfo> keep, String rename, String renameTo) throws IOException {
+        return derived(keep, rename, renameTo, false);
+    }
+
+    private Path derived(BiPredicate<String, TensorInfo> keep, String rename, String renameTo, boolean legacyQkv)
+            throws IOException {
         Path src = SharedData.require("golden/ai-tiny/model");
         Path dst = tmp.resolve("model");
         Files.createDirectories(dst.resolve("qwen25OmniConfig"));
@@ -40,10 +45,16 @@ class AudioInteractionLoaderTest {
         SafeTensorsWriter w = new SafeTensorsWriter();
         try (TensorStore lm = SafeTensors.open(src)) {
             for (TensorInfo t : lm.tensors().values()) {
-                if (keep.test(t.name(), t)) {
-                    String name = t.name().equals(rename) ? renameTo : t.name();
-                    w.addF32(name, t.toFloatArray(), t.shape());
+                if (!keep.test(t.name(), t)) {
+                    continue;
                 }
+                String name = t.name().equals(rename) ? renameTo : t.name();
+                float[] v = t.toFloatArray();
+                if (legacyQkv && name.contains(".attn.qkv.")) {
+                    name = name.replace(".attn.qkv.", ".attn.attn.");
+                    v = toLegacy(v, (int) (v.length / t.dim(0)));
+                }
+                w.addF32(name, v, t.shape());
             }
         }
         w.write(dst.resolve("model.safetensors"));
@@ -64,16 +75,45 @@ class AudioInteractionLoaderTest {
         }
     }
 
+    /** Writes [Q; K; V] rows in litgpt's legacy per-group interleaving (4 heads, 2 groups, head 16 in ai-tiny). */
+    private static float[] toLegacy(float[] qkv, int cols) {
+        int hs = 16, perKv = 2, groups = 2, qDim = 64, kvDim = 32;
+        float[] out = new float[qkv.length];
+        int row = 0;
+        for (int g = 0; g < groups; g++) {
+            int[][] blocks = {{g * perKv * hs, perKv * hs}, {qDim + g * hs, hs}, {qDim + kvDim + g * hs, hs}};
+            for (int[] b : blocks) {
+                for (int r = 0; r < b[1]; r++) {
+                    System.arraycopy(qkv, (b[0] + r) * cols, out, row++ * cols, cols);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void legacyInterleavedQkvIsRegroupedAtLoad() throws IOException {
+        Path legacy = derived((n, t) -> true, "", "", true);
+        LoadOptions opts = new LoadOptions(Backends.create("vector"), null);
+        try (AudioInteractionModel a = AudioInteractionLoader.load(SharedData.require("golden/ai-tiny/model"), opts);
+             AudioInteractionModel b = AudioInteractionLoader.load(legacy, opts)) {
+            int[] ids = {151609, 151611, 151644, 151644, 2610, 525, 264, 151643, 151647};
+            float[] la = a.forward(a.newCache(16, true), ids, new int[0], null, new int[] {8});
+            float[] lb = b.forward(b.newCache(16, true), ids, new int[0], null, new int[] {8});
+            assertThat(Golden.relErr(lb, la)).isLessThan(1e-6);
+        }
+    }
+
     @Test
     void missingRenamedAndExtraTensorsAreAllListed() throws IOException {
         Path bad = derived((n, t) -> !n.equals("transformer.h.1.mlp.fc_2.weight"),
-                "transformer.h.0.attn.qkv.bias", "transformer.h.0.attn.attn.bias");
+                "transformer.h.0.attn.qkv.bias", "transformer.h.0.attn.bogus.bias");
         assertThatThrownBy(() -> AudioInteractionLoader.load(bad, new LoadOptions(Backends.create("scalar"), null)))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("2 missing")
                 .hasMessageContaining("transformer.h.1.mlp.fc_2.weight")
                 .hasMessageContaining("transformer.h.0.attn.qkv.bias")
-                .hasMessageContaining("1 unexpected: transformer.h.0.attn.attn.bias");
+                .hasMessageContaining("1 unexpected: transformer.h.0.attn.bogus.bias");
     }
 
     @Test
