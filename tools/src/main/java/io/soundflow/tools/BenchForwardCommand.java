@@ -46,6 +46,9 @@ final class BenchForwardCommand implements Callable<Integer> {
             description = "Use this FMA peak (GFLOP/s) for the roofline instead of the measured one.")
     double fmaGflops;
 
+    @Option(names = "--profile", description = "Also print the time spent in each kernel operation.")
+    boolean profile;
+
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
@@ -64,7 +67,7 @@ final class BenchForwardCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tokens and --layers must be positive, --prefill >= 0");
         }
         new ForwardBench(new ForwardBench.Settings(fs, tokens, prefill, layers, !noEncoder, repeats,
-                readGBs, fmaGflops), System.out).run();
+                readGBs, fmaGflops, profile), System.out).run();
         return 0;
     }
 }

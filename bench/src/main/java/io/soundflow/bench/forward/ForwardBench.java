@@ -27,7 +27,7 @@ import java.util.Locale;
 public final class ForwardBench {
     /** What to run. */
     public record Settings(List<WeightFormat> formats, int decodeTokens, int prefillTokens, int layers,
-                           boolean encoder, int repeats, double readGBs, double fmaGflops) {
+                           boolean encoder, int repeats, double readGBs, double fmaGflops, boolean profile) {
     }
 
     /** One measured row. */
@@ -36,6 +36,7 @@ public final class ForwardBench {
 
     private final Settings settings;
     private final PrintStream out;
+    private TimingKernels timing;
 
     public ForwardBench(Settings settings, PrintStream out) {
         this.settings = settings;
@@ -44,6 +45,11 @@ public final class ForwardBench {
 
     public List<Row> run() {
         Kernels k = Backends.get();
+        TimingKernels timing = settings.profile() ? new TimingKernels(k) : null;
+        if (timing != null) {
+            k = timing;
+        }
+        this.timing = timing;
         out.printf(Locale.ROOT, "backend %s, %d threads; probing the machine...%n", k.name(),
                 io.soundflow.kernels.KernelPool.get().threads());
         MachineProbe.Ceilings ceil = MachineProbe.measure(1L << 30, 3);
@@ -98,11 +104,13 @@ public final class ForwardBench {
         for (int i = 0; i < 2; i++) { // warm-up
             text.forward(cache, new int[] {5 + i}, none, new float[0], new int[] {0}, Probe.NONE);
         }
+        resetProfile();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             text.forward(cache, new int[] {100 + i}, none, new float[0], new int[] {0}, Probe.NONE);
         }
         double ms = (System.nanoTime() - t0) / 1e6 / n;
+        printProfile("decode x" + n);
         double floorMs = bytesPerToken / (ceil.readGBs() * 1e9) * 1e3;
         out.printf(Locale.ROOT, "  decode: %.1f ms/token (floor %.1f ms at %.2f GB/token)%n", ms, floorMs, bytesPerToken / 1e9);
         return new Row(f.name(), "decode (1 token)", ms, 1000 / ms, "tok/s", floorMs / ms);
@@ -115,10 +123,12 @@ public final class ForwardBench {
         double best = Double.MAX_VALUE;
         for (int r = 0; r < Math.max(1, settings.repeats()); r++) {
             KvCache cache = text.newCache(n, false);
+            resetProfile();
             long t0 = System.nanoTime();
             text.forward(cache, ids, new int[0], new float[0], new int[] {n - 1}, Probe.NONE);
             best = Math.min(best, (System.nanoTime() - t0) / 1e6);
         }
+        printProfile("prefill (last run)");
         long h = c.hidden(), q = c.qDim(), kv = c.kvDim(), ff = c.intermediate();
         double perLayer = 2.0 * n * (h * q + 2 * h * kv + q * h + 3 * h * ff) + 2.0 * 2 * q * ((double) n * (n + 1) / 2);
         double flops = c.layers() * perLayer + 2.0 * h * c.vocab();
@@ -136,15 +146,29 @@ public final class ForwardBench {
         tower.encode(mel, frames, frames, Probe.NONE); // warm-up
         double best = Double.MAX_VALUE;
         for (int r = 0; r < Math.max(1, settings.repeats()); r++) {
+            resetProfile();
             long t0 = System.nanoTime();
             tower.encode(mel, frames, frames, Probe.NONE);
             best = Math.min(best, (System.nanoTime() - t0) / 1e6);
         }
+        printProfile("encoder " + frames + " frames (last run)");
         double flops = encoderFlops(c, frames);
         double floorMs = flops / (ceil.fmaGflops() * 1e9) * 1e3;
         String what = frames == 40 ? "encoder 400 ms (40 frames)" : "encoder " + frames / 100.0 + " s (" + frames + " frames)";
         out.printf(Locale.ROOT, "  %s: %.1f ms (%.1f GFLOP, floor %.1f ms)%n", what, best, flops / 1e9, floorMs);
         return new Row(f.name(), what, best, (frames / 100.0) / (best / 1e3), "x RT", floorMs / best);
+    }
+
+    private void resetProfile() {
+        if (timing != null) {
+            timing.reset();
+        }
+    }
+
+    private void printProfile(String title) {
+        if (timing != null) {
+            timing.print(out, title);
+        }
     }
 
     /** Multiply-add FLOPs of one window of {@code frames} mel frames through the tower. */
