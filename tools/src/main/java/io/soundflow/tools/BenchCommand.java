@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchKernelsCommand.class,
                 BenchForwardCommand.class,
+                BenchStreamCommand.class,
         })
 final class BenchCommand implements Runnable {
     @Override

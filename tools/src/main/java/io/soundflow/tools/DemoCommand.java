@@ -4,11 +4,8 @@ import io.soundflow.engine.stream.DrainLayout;
 import io.soundflow.engine.stream.FrontEndMode;
 import io.soundflow.engine.stream.SessionOptions;
 import io.soundflow.engine.stream.StreamingEngine;
-import io.soundflow.kernels.Backends;
-import io.soundflow.tokenizer.AudioInteractionPrompt;
-import io.soundflow.tokenizer.Tokenizer;
+import io.soundflow.tools.demo.Demo;
 import io.soundflow.tools.demo.DemoAssets;
-import io.soundflow.tools.demo.DemoModel;
 import io.soundflow.tools.stream.StreamRunner;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -48,19 +45,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path d = DemoAssets.prepare(dir != null ? dir : DemoAssets.defaultDir());
-        Tokenizer tok = Tokenizer.load(d.resolve("tokenizer.json"));
-        int[] prefix = AudioInteractionPrompt.prefixIds(tok);
-        int[] text = tok.encode(" Alarm?");
-        int[] reply = new int[text.length + 2];
-        reply[0] = AudioInteractionPrompt.URGENT;
-        System.arraycopy(text, 0, reply, 1, text.length);
-        reply[reply.length - 1] = AudioInteractionPrompt.TEXT_END;
-        float[] clip = StreamCommand.readWav(d.resolve("clip.wav"));
-        boolean[] respond = new boolean[clip.length / 6400];
-        for (int c : DemoAssets.BEEP_CHUNKS) {
-            respond[c] = true;
-        }
+        Path d = dir != null ? dir : DemoAssets.defaultDir();
         if (!json) {
             out().println("SoundFlow demo: a RANDOM demo model showing the streaming pipeline, NOT a trained model.");
             out().println("  Its weights are random (fixed seed, width 64, 2 layers, real Qwen vocabulary and control ids);");
@@ -68,14 +53,14 @@ final class DemoCommand implements Callable<Integer> {
             out().println("  quiet chunks and answers \"[urgent] Alarm?\" on the beeps. It understands nothing.");
             out().println("  clip: " + d.resolve("clip.wav") + " (8 s: room noise, beeps in chunks 6, 7 and 14)");
         }
-        DemoModel model = DemoModel.build(Backends.get(), clip, respond, reply, prefix);
+        Demo demo = Demo.load(d);
         if (!json) {
             out().printf(Locale.ROOT, "  steering margin %.2f logits; streaming %s (mode windowed, layout one-by-one)%n%n",
-                    model.steeringMargin(), fast ? "as fast as possible" : "at real time");
+                    demo.model().steeringMargin(), fast ? "as fast as possible" : "at real time");
         }
-        try (StreamingEngine engine = new StreamingEngine(model, prefix, StreamingEngine.detokenizer(tok), 32_768)) {
+        try (StreamingEngine engine = demo.engine()) {
             SessionOptions o = SessionOptions.defaults().withMode(FrontEndMode.WINDOWED).withLayout(DrainLayout.ONE_BY_ONE);
-            new StreamRunner(engine, o, json, null, out()).runFile(clip, !fast);
+            new StreamRunner(engine, o, json, null, out()).runFile(demo.clip(), !fast);
         }
         return 0;
     }
