@@ -6,15 +6,14 @@ import it.unimi.dsi.fastutil.ints.IntSets;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 
 import java.nio.file.Path;
-import java.text.Normalizer;
 import java.util.List;
 import java.util.OptionalInt;
 
 /**
  * The Qwen byte-level BPE tokenizer (Qwen2, Qwen2.5, Qwen2.5-Omni, Qwen3), giving the same ids as
  * Hugging Face tokenizers for every input: added tokens are split out of the raw text first, each
- * remaining segment is NFC-normalized, split by the Qwen pre-tokenizer, mapped to bytes and merged by
- * BPE rank. Immutable and thread-safe; each thread keeps its own word cache.
+ * remaining segment is NFC-normalized (with the reference's Unicode tables, see {@link ReferenceNfc}),
+ * split by the Qwen pre-tokenizer, mapped to bytes and merged by BPE rank. Immutable and thread-safe; each thread keeps its own word cache.
  */
 public final class Tokenizer {
     private final BpeModel bpe;
@@ -92,7 +91,7 @@ public final class Tokenizer {
         }
         String s = text;
         if (!surelyNfc(text, from, to)) {
-            s = Normalizer.normalize(text.substring(from, to), Normalizer.Form.NFC);
+            s = ReferenceNfc.normalize(text, from, to);
             from = 0;
             to = s.length();
         }

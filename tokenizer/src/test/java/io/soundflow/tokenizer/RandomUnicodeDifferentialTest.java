@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * 10,000 random Unicode strings per fixture and run: every id equal to Hugging Face's, and
- * decode(encode(s)) == NFC(s). The strings mix ASCII, white space of every kind, digits of many
+ * decode(encode(s)) == NFC(s) (Java's NFC wherever the string has no code point newer than the
+ * reference's normalization tables). The strings mix ASCII, white space of every kind, digits of many
  * scripts, Latin with combining marks (NFC-changing input), CJK, kana, Hangul syllables and jamo,
  * other scripts, emoji with ZWJ / skin tones / flags, special tokens and their fragments,
  * contractions, private-use, unassigned and arbitrary code points (surrogate pairs included).
@@ -45,9 +46,13 @@ class RandomUnicodeDifferentialTest {
     private static void check(HfOracle o, String s) {
         DifferentialCorpusTest.assertSameIds(o, s);
         if (!DifferentialCorpusTest.containsAddedToken(o.ours, s)) {
-            assertThat(o.ours.decode(o.ours.encode(s), false))
-                    .as("decode(encode(s)) == NFC(s) for %s", DifferentialCorpusTest.escape(s))
-                    .isEqualTo(Normalizer.normalize(s, Normalizer.Form.NFC));
+            String decoded = o.ours.decode(o.ours.encode(s), false);
+            // NFC as the reference computes it (older Unicode tables); the ids above already matched HF
+            assertThat(decoded).as("decode(encode(s)) == NFC(s) for %s", DifferentialCorpusTest.escape(s))
+                    .isEqualTo(ReferenceNfc.normalize(s, 0, s.length()));
+            if (s.codePoints().noneMatch(ReferenceNfc::isUnknown)) {
+                assertThat(decoded).isEqualTo(Normalizer.normalize(s, Normalizer.Form.NFC));
+            }
         }
     }
 
