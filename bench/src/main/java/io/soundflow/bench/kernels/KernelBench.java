@@ -28,8 +28,9 @@ public final class KernelBench {
     public static final WeightFormat[] FORMATS = {WeightFormat.BF16, WeightFormat.Q8_0, WeightFormat.Q4_0, WeightFormat.F32};
 
     /** One measured result. */
-    public record Result(String op, String shape, WeightFormat format, String backend, double value, String unit,
-                         double ceiling) {
+    /** One measured result: the median and the best of the timed batches, in {@code unit}. */
+    public record Result(String op, String shape, WeightFormat format, String backend, double value, double best,
+                         String unit, double ceiling) {
         double percent() {
             return 100 * value / ceiling;
         }
@@ -51,7 +52,8 @@ public final class KernelBench {
         MachineProbe.Ceilings c = MachineProbe.measure(quick ? 512L << 20 : 1L << 30, quick ? 2 : 4);
         out.printf(Locale.ROOT, "ceilings: read %.1f GB/s (off-heap, %d threads), FP32 FMA %.1f GFLOP/s (FloatVector %d-bit)%n",
                 c.readGBs(), c.threads(), c.fmaGflops(), c.vectorBits());
-        out.printf(Locale.ROOT, "%-8s %-26s %-5s %-12s %10s %-8s %8s%n", "op", "shape", "fmt", "backend", "value", "unit", "ceiling");
+        out.printf(Locale.ROOT, "%-7s %-25s %-5s %-12s %9s %9s %-8s %8s %8s%n", "op", "shape", "fmt", "backend",
+                "median", "best", "unit", "%ceil", "best%");
         warmUp(vector, quick ? 1.0 : 2.5);
         warmUp(scalar, quick ? 0.3 : 0.6);
         List<Result> results = new ArrayList<>();
@@ -63,9 +65,10 @@ public final class KernelBench {
                         if (k == scalar && quick && s[0] != 2048) {
                             continue;
                         }
-                        double sec = time(matvec(k, w), k == scalar);
+                        double[] sec = time(matvec(k, w), k == scalar);
+                        double gb = w.data().byteSize() / 1e9;
                         results.add(print(new Result("matvec", s[0] + "x" + s[1], f, k.name(),
-                                w.data().byteSize() / sec / 1e9, "GB/s", c.readGBs())));
+                                gb / sec[0], gb / sec[1], "GB/s", c.readGBs())));
                     }
                 }
             }
@@ -78,9 +81,10 @@ public final class KernelBench {
                         if (k == scalar && quick && f != WeightFormat.BF16) {
                             continue;
                         }
-                        double sec = time(matmul(k, w, s[0]), k == scalar);
+                        double[] sec = time(matmul(k, w, s[0]), k == scalar);
+                        double gflop = 2.0 * s[0] * s[1] * s[2] / 1e9;
                         results.add(print(new Result("matmul", s[0] + "x" + s[2] + " by " + s[2] + "x" + s[1], f,
-                                k.name(), 2.0 * s[0] * s[1] * s[2] / sec / 1e9, "GFLOP/s", c.fmaGflops())));
+                                k.name(), gflop / sec[0], gflop / sec[1], "GFLOP/s", c.fmaGflops())));
                     }
                 }
             }
@@ -108,8 +112,8 @@ public final class KernelBench {
     }
 
     private Result print(Result r) {
-        out.printf(Locale.ROOT, "%-8s %-26s %-5s %-12s %10.2f %-8s %7.1f%%%n", r.op(), r.shape(), r.format(),
-                r.backend(), r.value(), r.unit(), r.percent());
+        out.printf(Locale.ROOT, "%-7s %-25s %-5s %-12s %9.2f %9.2f %-8s %7.1f%% %7.1f%%%n", r.op(), r.shape(),
+                r.format(), r.backend(), r.value(), r.best(), r.unit(), r.percent(), 100 * r.best() / r.ceiling());
         return r;
     }
 
@@ -123,8 +127,8 @@ public final class KernelBench {
         return () -> k.matmul(w, x, n, y, null);
     }
 
-    /** Seconds per call: warm-up, then the median of 5 timed batches. */
-    private double time(Runnable op, boolean slow) {
+    /** Seconds per call {median, best} over 5 timed batches after a warm-up. */
+    private double[] time(Runnable op, boolean slow) {
         double warm = quick ? 0.3 : 1.0, measure = quick ? 0.5 : 1.5;
         if (slow) {
             warm /= 2;
@@ -147,7 +151,7 @@ public final class KernelBench {
             batches[b] = (System.nanoTime() - s) / 1e9 / batch;
         }
         Arrays.sort(batches);
-        return batches[2];
+        return new double[]{batches[2], batches[0]};
     }
 
     public static void main(String[] args) {
