@@ -69,6 +69,23 @@ public final class AudioInteractionModel implements InteractionModel, AutoClosea
         return audio.encode(mel, frames, CHUNK_FRAMES, probe);
     }
 
+    /**
+     * The released placement of a chunk's vectors in a listening forward of {@code tokens} tokens: the
+     * {@code audioVectorsPerChunk()} rows just before the last token (the PAD slots of
+     * [AUDIO_BEGIN, PAD x 10, ASSISTANT]).
+     */
+    public int[] releasedAudioSlots(int tokens) {
+        int n = audioVectorsPerChunk();
+        if (tokens <= n) {
+            throw new IllegalArgumentException("a listening forward needs more than " + n + " tokens, got " + tokens);
+        }
+        int[] slots = new int[n];
+        for (int j = 0; j < n; j++) {
+            slots[j] = tokens - 1 - n + j;
+        }
+        return slots;
+    }
+
     @Override
     public KvCache newCache(int capacity, boolean float16Positions) {
         return text.newCache(capacity, float16Positions);

@@ -49,6 +49,10 @@ public final class TextDecoder {
 
     /** A fresh, empty cache for one stream. */
     public KvCache newCache(int capacity, boolean float16Positions) {
+        if (capacity > config.maxPositions()) {
+            throw new IllegalArgumentException("KV cache capacity " + capacity + " exceeds the model's "
+                    + config.maxPositions() + " positions (max_position_embeddings / block_size)");
+        }
         return new KvCache(kernels, config.layers(), config.kvDim(), capacity, float16Positions, this);
     }
 

@@ -71,8 +71,9 @@ class AudioInteractionGoldenTest {
                 assertThat(ids[len - 12]).isEqualTo(151647);
                 assertThat(ids[len - 1]).isEqualTo(151602);
                 float[] audio = model.encodeChunk(mels[c].data(), 40);
-                int[] slots = new int[10];
-                Arrays.setAll(slots, j -> len - 11 + j);
+                int[] slots = model.releasedAudioSlots(len);
+                assertThat(slots[0]).isEqualTo(len - 11);
+                assertThat(slots[9]).isEqualTo(len - 2);
                 float[] logits = model.forward(cache, ids, slots, audio, new int[] {len - 1});
                 double e = Golden.relErr(logits, Golden.rows(refLogits, c, c + 1, vocab));
                 worst = Math.max(worst, e);

@@ -82,6 +82,7 @@ class GeneratedModelTest {
             float[] again = model.prefill(cache, Arrays.copyOfRange(ids, 7, 12), null, new int[] {4}, Probe.NONE);
             assertThat(Golden.relErr(again, Golden.rows(full, 11, 12, ck.vocab))).isLessThan(1e-5);
             assertThatThrownBy(() -> cache.truncate(13)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> model.newCache(ck.hidden * 1000)).hasMessageContaining("exceeds the model's 4096");
             KvCache small = model.newCache(3);
             assertThatThrownBy(() -> model.prefill(small, Arrays.copyOf(ids, 4), null, new int[0], Probe.NONE))
                     .hasMessageContaining("capacity 3");
