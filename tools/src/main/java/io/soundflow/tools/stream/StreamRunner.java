@@ -71,12 +71,23 @@ public final class StreamRunner {
         }
     }
 
+    /** Opens a capture that hands 16 kHz blocks to a sink ({@link MicCapture#openDefault} for the real device). */
+    @FunctionalInterface
+    public interface MicOpener {
+        MicCapture open(java.util.function.Consumer<float[]> sink) throws NoAudioDeviceException;
+    }
+
     /** Streams the default microphone until Ctrl-C (or {@code seconds} when positive). */
     public void runMic(double seconds) throws InterruptedException {
+        runMic(seconds, MicCapture::openDefault);
+    }
+
+    /** Streams a capture until Ctrl-C (or {@code seconds} when positive). */
+    public void runMic(double seconds, MicOpener opener) throws InterruptedException {
         try (Session s = start()) {
             MicCapture mic;
             try {
-                mic = MicCapture.openDefault(b -> {
+                mic = opener.open(b -> {
                     if (!s.isEnded()) {
                         s.accept(b, 0, b.length);
                     }

@@ -1,0 +1,51 @@
+package io.soundflow.tools.audio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.soundflow.engine.stream.DrainLayout;
+import io.soundflow.engine.stream.FrontEndMode;
+import io.soundflow.engine.stream.SessionOptions;
+import io.soundflow.tools.demo.Demo;
+import io.soundflow.tools.stream.StreamRunner;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import javax.sound.sampled.AudioFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code --mic} path end to end with a fake capture line: line, MicCapture, session, timeline. */
+class MicStreamTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFakeLineStreamsThroughTheSessionToBothDecisions() throws Exception {
+        Demo demo = Demo.load(dir);
+        short[] pcm = new short[demo.clip().length];
+        for (int i = 0; i < pcm.length; i++) {
+            pcm[i] = (short) Math.max(-32768, Math.min(32767, Math.round(demo.clip()[i] * 32768)));
+        }
+        FakeTargetDataLine line = new FakeTargetDataLine(new AudioFormat[] {MicCaptureTest.pcm16(16000, 1)}, f -> true, pcm);
+        StringWriter out = new StringWriter();
+        SessionOptions o = SessionOptions.defaults().withMode(FrontEndMode.WINDOWED).withLayout(DrainLayout.ONE_BY_ONE);
+        try (var engine = demo.engine()) {
+            new StreamRunner(engine, o, false, null, new PrintWriter(out, true))
+                    .runMic(4, sink -> MicCapture.open(line, sink));
+        }
+        assertThat(line.exhausted()).isTrue();
+        assertThat(out.toString()).contains("respond [urgent]  Alarm?").containsPattern("\\d\\.\\ds  \\.+")
+                .contains("summary: 20 chunks (8.0 s of audio) decided, 3 responses").contains("overruns 0 samples");
+    }
+
+    @Test
+    void noDeviceIsOneClearError() throws Exception {
+        Demo demo = Demo.load(dir);
+        try (var engine = demo.engine()) {
+            StreamRunner r = new StreamRunner(engine, SessionOptions.defaults(), false, null, new PrintWriter(new StringWriter()));
+            assertThatThrownBy(() -> r.runMic(1, sink -> MicCapture.open(() -> null, sink)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no audio input device");
+        }
+    }
+}
