@@ -62,6 +62,38 @@ class GeneratedModelTest {
         }
     }
 
+    @ParameterizedTest(name = "d={0} heads={1} layers={2} nWindow={3} frames={4}")
+    @CsvSource({"32,2,1,10,47", "48,3,2,10,20", "32,4,1,100,233"})
+    void audioTowerMatchesNaiveReference(int d, int heads, int layers, int nWindow, int frames) throws Exception {
+        TinyCheckpoint ck = new TinyCheckpoint(23);
+        ck.audioD = d;
+        ck.audioHeads = heads;
+        ck.audioLayers = layers;
+        ck.nWindow = nWindow;
+        ck.generate().write(tmp);
+        double[][] mel = new double[ck.melBins][frames];
+        float[] flat = new float[ck.melBins * frames];
+        SplittableRandom r = new SplittableRandom(9);
+        for (int b = 0; b < ck.melBins; b++) {
+            for (int t = 0; t < frames; t++) {
+                mel[b][t] = r.nextDouble(-1.5, 1.5);
+                flat[b * frames + t] = (float) mel[b][t];
+            }
+        }
+        try (OmniThinker model = OmniLoader.load(tmp, scalar())) {
+            float[] got = model.encodeAudio(flat, frames, Probe.NONE);
+            assertThat(got.length / ck.hidden).isEqualTo(OmniThinker.audioTokenCount(frames));
+            double[][] want = new NaiveAudioTower(ck).encode(mel, 2 * nWindow);
+            float[] w = new float[want.length * ck.hidden];
+            for (int i = 0; i < want.length; i++) {
+                for (int j = 0; j < ck.hidden; j++) {
+                    w[i * ck.hidden + j] = (float) want[i][j];
+                }
+            }
+            assertThat(Golden.relErr(got, w)).isLessThan(1e-4);
+        }
+    }
+
     @Test
     void incrementalDecodeAndTruncationMatchPrefill() throws Exception {
         TinyCheckpoint ck = new TinyCheckpoint(11).generate();
