@@ -155,6 +155,10 @@ public final class TextDecoder {
                 throw new IllegalArgumentException("audio slot " + s + " is outside the " + n + " tokens of this forward");
             }
         }
+        if ((long) logitRows.length * config.vocab() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(logitRows.length + " logit rows of " + config.vocab()
+                    + " do not fit in one array; ask for fewer rows");
+        }
         for (int r : logitRows) {
             if (r < 0 || r >= n) {
                 throw new IllegalArgumentException("logit row " + r + " is outside the " + n + " tokens of this forward");
