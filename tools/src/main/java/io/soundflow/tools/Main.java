@@ -24,6 +24,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Library log lines (e.g. the kernels backend announcement) as one short line on stderr.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "soundflow %4$s: %5$s%6$s%n");
+        }
         System.exit(commandLine().execute(args));
     }
 
