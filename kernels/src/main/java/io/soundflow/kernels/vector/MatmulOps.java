@@ -42,7 +42,7 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  *       the block scale once per block.</li>
  *   <li>matmul (n &gt; 1, prefill, encoder): cache-blocked. A panel of 4 weight rows x {@link #KC}
  *       columns is dequantized once into a float scratch (L1) and reused for every activation row
- *       through a 4 x 3 register-tiled micro-kernel (12 accumulators).</li>
+ *       through 4 x 3 (12 accumulators) and 4 x 2 register-tiled micro-kernels.</li>
  * </ul>
  * Work is split over {@link KernelPool} by groups of 4 rows.
  */
@@ -362,7 +362,14 @@ final class MatmulOps implements Family.Matmul {
         long base = r * w.rowBytes();
         WeightFormat f = w.format();
         if (f == WeightFormat.F32) {
-            MemorySegment.copy(seg, F32L, base + 4L * c0, dst, dOff, count);
+            long at = base + 4L * c0;
+            int ub = F.loopBound(count);
+            for (int c = 0; c < ub; c += L) {
+                FloatVector.fromMemorySegment(F, seg, at + 4L * c, LE).intoArray(dst, dOff + c);
+            }
+            for (int c = ub; c < count; c++) {
+                dst[dOff + c] = seg.get(F32L, at + 4L * c);
+            }
         } else if (f == WeightFormat.BF16) {
             decodeBf16(seg, base, c0, count, dst, dOff);
         } else if (f == WeightFormat.F16) {
@@ -445,7 +452,9 @@ final class MatmulOps implements Family.Matmul {
                     }
                     if (rn == 4) {
                         int i = nb;
-                        for (; i + 3 <= ne; i += 3) {
+                        // tiles of 3 activation rows, then of 2 (4 x 1 only when a single row remains)
+                        int twos = (ne - nb) % 3 == 1 && ne - nb >= 4 ? 2 : (ne - nb) % 3 == 2 ? 1 : 0;
+                        for (; i + 3 <= ne - 2 * twos; i += 3) {
                             tile4x3(panel, kc, x, xo + i * cols + kb, cols, res);
                             for (int t = 0; t < 3; t++) {
                                 int o = oo + (i + t) * rows + r;
@@ -453,6 +462,16 @@ final class MatmulOps implements Family.Matmul {
                                 out[o + 1] += res[3 + t];
                                 out[o + 2] += res[6 + t];
                                 out[o + 3] += res[9 + t];
+                            }
+                        }
+                        for (; i + 2 <= ne; i += 2) {
+                            tile4x2(panel, kc, x, xo + i * cols + kb, cols, res);
+                            for (int t = 0; t < 2; t++) {
+                                int o = oo + (i + t) * rows + r;
+                                out[o] += res[t];
+                                out[o + 1] += res[2 + t];
+                                out[o + 2] += res[4 + t];
+                                out[o + 3] += res[6 + t];
                             }
                         }
                         for (; i < ne; i++) {
@@ -520,6 +539,44 @@ final class MatmulOps implements Family.Matmul {
                 res[3 * j] += wv * x[x0 + c];
                 res[3 * j + 1] += wv * x[x1 + c];
                 res[3 * j + 2] += wv * x[x2 + c];
+            }
+        }
+    }
+
+    /** res[2 * j + t] = panel row j . x row t over kc columns. */
+    private static void tile4x2(float[] p, int kc, float[] x, int x0, int stride, float[] res) {
+        int x1 = x0 + stride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        int ub = F.loopBound(kc);
+        for (int c = 0; c < ub; c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + c);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
+            FloatVector w = FloatVector.fromArray(F, p, c);
+            a00 = w.fma(v0, a00);
+            a01 = w.fma(v1, a01);
+            w = FloatVector.fromArray(F, p, KC + c);
+            a10 = w.fma(v0, a10);
+            a11 = w.fma(v1, a11);
+            w = FloatVector.fromArray(F, p, 2 * KC + c);
+            a20 = w.fma(v0, a20);
+            a21 = w.fma(v1, a21);
+            w = FloatVector.fromArray(F, p, 3 * KC + c);
+            a30 = w.fma(v0, a30);
+            a31 = w.fma(v1, a31);
+        }
+        res[0] = a00.reduceLanes(ADD);
+        res[1] = a01.reduceLanes(ADD);
+        res[2] = a10.reduceLanes(ADD);
+        res[3] = a11.reduceLanes(ADD);
+        res[4] = a20.reduceLanes(ADD);
+        res[5] = a21.reduceLanes(ADD);
+        res[6] = a30.reduceLanes(ADD);
+        res[7] = a31.reduceLanes(ADD);
+        for (int c = ub; c < kc; c++) {
+            for (int j = 0; j < 4; j++) {
+                float wv = p[j * KC + c];
+                res[2 * j] += wv * x[x0 + c];
+                res[2 * j + 1] += wv * x[x1 + c];
             }
         }
     }
