@@ -22,7 +22,7 @@ class JcstressSuiteTest {
         Files.createDirectories(out);
         String[] args = {
                 "-t", "io\\.soundflow\\.engine\\.stream\\.jcstress\\..*",
-                "-m", "sanity", "-f", "1", "-c", "2", "-iters", "1", "-time", "1000",
+                "-m", "sanity", "-f", "1", "-c", "2", "-iters", "1", "-time", "500",
                 "-jvmArgs", "-Xmx256m -XX:+UseSerialGC",
                 "-r", out.resolve("results").toString(),
         };
