@@ -63,6 +63,22 @@ class VectorMatchesScalarTest {
         }
     }
 
+    /** Shapes that cross the matmul's column blocks (2048) and activation-row blocks (48), every tile mix. */
+    @Property(tries = 15)
+    void matmulAcrossBlocks(@ForAll WeightFormat f, @ForAll("widths") int bits, @ForAll @IntRange(min = 0, max = 2) int shape,
+                            @ForAll @IntRange(min = 2, max = 53) int n, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        int cols = new int[]{f.isQuantized() ? 2080 : 2049, 4160, 6144 + 96}[shape];
+        int rows = 5 + rnd.nextInt(6);
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix w = weights(rnd, f, rows, cols, arena);
+            float[] x = uniform(rnd, n * cols);
+            float[] want = run(SCALAR, w, x, n, null);
+            float[] got = run(vector(bits), w, x, n, null);
+            assertThat(relErr(got, want)).as("%s [%d, %d] n=%d at %d bits", f, rows, cols, n, bits).isLessThanOrEqualTo(TOL);
+        }
+    }
+
     static float[] run(Kernels k, WeightMatrix w, float[] x, int n, float[] bias) {
         FloatBuf out = k.alloc(n * w.rows() + 3); // slack: the kernel must not write past n * rows
         out.fill(7f);
