@@ -67,6 +67,23 @@ public record TextDecoderConfig(int hidden, int layers, int heads, int kvHeads, 
         if (!act.equals("silu")) {
             throw new IllegalArgumentException(where + ": hidden_act '" + act + "' is not supported (only silu)");
         }
+        JsonNode rope = t.hasNonNull("rope_scaling") ? t.get("rope_scaling") : t.path("rope_parameters");
+        String ropeType = rope.path("rope_type").asText(rope.path("type").asText("default"));
+        if (!ropeType.equals("default")) {
+            throw new IllegalArgumentException(where + ": rope_type '" + ropeType + "' is not supported (only default)");
+        }
+        if (rope.has("mrope_section")) {
+            // M-RoPE: for audio + text every token's three position ids are equal, so it is plain RoPE; the
+            // sections must still cover the head's frequencies exactly
+            int sum = 0;
+            for (JsonNode v : rope.get("mrope_section")) {
+                sum += v.asInt();
+            }
+            if (sum != headDim / 2) {
+                throw new IllegalArgumentException(where + ": mrope_section sums to " + sum + ", expected head_dim / 2 = "
+                        + headDim / 2);
+            }
+        }
         if (t.path("use_sliding_window").asBoolean(false)) {
             throw new IllegalArgumentException(where + ": use_sliding_window=true is not supported");
         }

@@ -176,6 +176,20 @@ class GeneratedModelTest {
     }
 
     @Test
+    void unsupportedRopeSettingsFailClearly() throws Exception {
+        var om = new com.fasterxml.jackson.databind.ObjectMapper();
+        var t = (com.fasterxml.jackson.databind.node.ObjectNode) om.readTree(
+                "{\"hidden_size\":64,\"num_hidden_layers\":1,\"num_attention_heads\":4,\"num_key_value_heads\":2,"
+                        + "\"intermediate_size\":128,\"vocab_size\":32,\"rope_scaling\":{\"mrope_section\":[2,3,3],"
+                        + "\"rope_type\":\"default\"}}");
+        assertThat(TextDecoderConfig.fromHf(t, "c.json").headDim()).isEqualTo(16);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("rope_scaling")).putArray("mrope_section").add(2).add(2);
+        assertThatThrownBy(() -> TextDecoderConfig.fromHf(t, "c.json")).hasMessageContaining("mrope_section sums to 4");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("rope_scaling")).put("rope_type", "yarn");
+        assertThatThrownBy(() -> TextDecoderConfig.fromHf(t, "c.json")).hasMessageContaining("rope_type 'yarn'");
+    }
+
+    @Test
     void audioTokenCountFollowsTheSpec() {
         assertThat(OmniThinker.audioTokenCount(100)).isEqualTo(25);
         assertThat(OmniThinker.audioTokenCount(471)).isEqualTo(118);
