@@ -29,6 +29,33 @@ final class ReferenceNfc {
     private ReferenceNfc() {
     }
 
+    /**
+     * Whether text made only of {@code c} and other such chars is certainly in NFC: c is NFC and NFD
+     * on its own (no decomposition), not a combining mark (no reordering, not the second half of a
+     * composition), not a conjoining Hangul jamo, and known to the reference.
+     */
+    static boolean isSafe(char c) {
+        return c < 0x300 || SafeTable.SAFE.get(c);
+    }
+
+    /** Built on first use: one bit per BMP char. */
+    private static final class SafeTable {
+        static final java.util.BitSet SAFE = new java.util.BitSet(0x10000);
+
+        static {
+            for (int c = 0; c < 0x10000; c++) {
+                int type = Character.getType(c);
+                boolean mark = type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK
+                        || type == Character.ENCLOSING_MARK;
+                boolean jamo = (c >= 0x1100 && c <= 0x11FF) || (c >= 0xA960 && c <= 0xA97F) || (c >= 0xD7B0 && c <= 0xD7FF);
+                if (c < 0x300 || (!mark && !jamo && !Character.isSurrogate((char) c) && !isUnknown(c)
+                        && Normalizer.isNormalized(String.valueOf((char) c), Normalizer.Form.NFD))) {
+                    SAFE.set(c);
+                }
+            }
+        }
+    }
+
     /** Whether a code point is one the reference does not normalize. */
     static boolean isUnknown(int cp) {
         if (cp < UNKNOWN_TO_REFERENCE[0]) {

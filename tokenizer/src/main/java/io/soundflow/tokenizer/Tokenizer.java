@@ -102,10 +102,11 @@ public final class Tokenizer {
         }
     }
 
-    /** Chars below U+0300 are NFC and never compose with a neighbour below U+0300. */
+    /** Whether the text is certainly NFC already (the common case), so normalizing can be skipped. */
     private static boolean surelyNfc(String s, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (s.charAt(i) >= 0x300) {
+            char c = s.charAt(i);
+            if (c >= 0x300 && !ReferenceNfc.isSafe(c)) {
                 return false;
             }
         }

@@ -330,7 +330,7 @@ final class TokenizerLoader {
 
     private static Tokenizer build(Object2IntOpenHashMap<String> vocab, List<String[]> merges, boolean ignoreMerges,
                                    List<AddedToken> added, String source) {
-        Long2LongOpenHashMap table = new Long2LongOpenHashMap(merges.size() * 2);
+        Long2LongOpenHashMap table = new Long2LongOpenHashMap(merges.size());
         table.defaultReturnValue(-1);
         for (int rank = 0; rank < merges.size(); rank++) {
             String[] m = merges.get(rank);

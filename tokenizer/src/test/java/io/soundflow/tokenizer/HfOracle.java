@@ -24,9 +24,9 @@ final class HfOracle {
     final Tokenizer ours;
     final HuggingFaceTokenizer hf;
 
-    private HfOracle(Path file) {
+    private HfOracle(String fixture, Path file) {
         this.file = file;
-        this.ours = Tokenizer.load(file);
+        this.ours = fixture.equals(OMNI) ? TestTokenizers.omni() : Tokenizer.load(file);
         try {
             // as Python's tokenizer.encode(text).ids: no truncation, no padding, default special-token handling
             this.hf = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "true",
@@ -39,7 +39,7 @@ final class HfOracle {
     /** The oracle for a fixture (skips locally, fails in CI, when shared/ is missing). */
     static HfOracle of(String fixture) {
         Path p = SharedData.require(fixture);
-        return CACHE.computeIfAbsent(fixture, f -> new HfOracle(p));
+        return CACHE.computeIfAbsent(fixture, f -> new HfOracle(f, p));
     }
 
     int[] hfEncode(String text) {
@@ -50,7 +50,7 @@ final class HfOracle {
         return hf.decode(Arrays.stream(ids).mapToLong(i -> i).toArray(), skipSpecial);
     }
 
-    /** The pre-tokenizer pieces HF produced, as (word id per token), for failure messages. */
+    /** The tokens HF produced (byte-level strings), for failure messages. */
     String hfTokens(String text) {
         return Arrays.toString(hf.encode(text).getTokens());
     }

@@ -1,6 +1,5 @@
 package io.soundflow.tokenizer;
 
-import io.soundflow.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +18,7 @@ class PromptTest {
 
     @BeforeAll
     static void load() {
-        tok = Tokenizer.load(SharedData.require(HfOracle.OMNI));
+        tok = TestTokenizers.omni();
     }
 
     /** The 41 ids listed in research/audio-interaction-checkpoint.md section 9. */
@@ -48,11 +47,10 @@ class PromptTest {
 
     @Test
     void prefixRefusesANonQwenTokenizer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        var json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var root = json.readTree(SharedData.require(HfOracle.OMNI).toFile());
+        var root = TestTokenizers.smallJson();
         ((com.fasterxml.jackson.databind.node.ObjectNode) root.path("added_tokens").get(0)).put("id", 151_700);
         java.nio.file.Path p = dir.resolve("shifted.json");
-        json.writeValue(p.toFile(), root);
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(p.toFile(), root);
         Tokenizer shifted = Tokenizer.load(p);
         assertThatThrownBy(() -> AudioInteractionPrompt.prefixIds(shifted)).isInstanceOf(TokenizerException.class)
                 .hasMessageContaining("<|endoftext|>").hasMessageContaining("151643");

@@ -1,6 +1,5 @@
 package io.soundflow.tokenizer;
 
-import io.soundflow.testing.SharedData;
 import it.unimi.dsi.fastutil.ints.IntSet;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -20,13 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * holds half a character, and control ids and special tokens never show.
  */
 class StreamingDecoderTest {
-    private static Tokenizer tok;
-
     private static Tokenizer tok() {
-        if (tok == null) {
-            tok = Tokenizer.load(SharedData.require(HfOracle.OMNI));
-        }
-        return tok;
+        return TestTokenizers.omni();
     }
 
     @Test

@@ -35,7 +35,7 @@ class TokenizerLoadingTest {
     @BeforeAll
     static void load() {
         omniFile = SharedData.require(HfOracle.OMNI);
-        omni = Tokenizer.load(omniFile);
+        omni = TestTokenizers.omni();
     }
 
     @Test
@@ -179,30 +179,6 @@ class TokenizerLoadingTest {
     }
 
     private static int counter;
-    private static JsonNode small;
-
-    /** The fixture with its vocabulary cut to the 256 byte symbols and a few merges (fast to rewrite and load). */
-    private static JsonNode small() throws IOException {
-        if (small == null) {
-            JsonNode root = JSON.readTree(omniFile.toFile());
-            ObjectNode vocab = JSON.createObjectNode();
-            for (int b = 0; b < 256; b++) {
-                vocab.put(String.valueOf(ByteLevel.charOf(b)), b);
-            }
-            vocab.put("Ġt", 256);
-            vocab.put("he", 257);
-            vocab.put("Ġthe", 258);
-            ArrayNode merges = JSON.createArrayNode();
-            merges.addArray().add("Ġ").add("t");
-            merges.addArray().add("h").add("e");
-            merges.addArray().add("Ġt").add("he");
-            ((ObjectNode) root.path("model")).set("vocab", vocab);
-            ((ObjectNode) root.path("model")).set("merges", merges);
-            small = root;
-        }
-        return small;
-    }
-
     @Test
     void aSmallVocabularyWorks(@TempDir Path dir) throws IOException {
         Tokenizer t = Tokenizer.load(rewrite(dir, r -> { }));
@@ -211,7 +187,7 @@ class TokenizerLoadingTest {
     }
 
     private static Path rewrite(Path dir, Consumer<JsonNode> edit) throws IOException {
-        JsonNode root = small().deepCopy();
+        JsonNode root = TestTokenizers.smallJson();
         edit.accept(root);
         Path p = dir.resolve("edited-" + (counter++) + ".json");
         JSON.writeValue(p.toFile(), root);
