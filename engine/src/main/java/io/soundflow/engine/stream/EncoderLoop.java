@@ -89,14 +89,14 @@ final class EncoderLoop implements Runnable {
                 return;
             }
             LockSupport.parkNanos(1_000_000L);
-            drainRingIntoCutterOnlyIfRoom();
+            reportOverruns();
         }
         s.wakeDecoder();
         s.emit(new StreamEvent.ChunkEncoded(c.index(), dt / 1e6, s.fifo.size()));
     }
 
-    /** While blocked on a full FIFO, keep reporting ring overruns (samples are not read). */
-    private void drainRingIntoCutterOnlyIfRoom() {
+    /** While blocked on a full FIFO (no samples are read), keep reporting the ring's overruns. */
+    private void reportOverruns() {
         long d = s.ring.dropped();
         if (d != lastDropped) {
             s.emit(new StreamEvent.Overrun(d - lastDropped, "samples",
