@@ -6,8 +6,11 @@ import io.soundflow.tokenizer.Tokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +33,19 @@ class TokenizeCommandTest {
         tok = Tokenizer.load(file);
     }
 
+    /** Exit code, stdout and stderr of one run of the real command line. */
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return new Run(cl.execute(args), out.toString(), err.toString());
+    }
+
     private static final List<String> TEXTS = List.of("Hello, world!", "two\nlines\r\nand\ttabs", "",
             "<|im_start|>user\n你好 😀<|im_end|>\n", "  spaces  ", "\"quoted\" \\ backslash", "café e\u0301");
 
@@ -41,7 +57,7 @@ class TokenizeCommandTest {
             sb.append(JSON.writeValueAsString(t)).append('\n');
         }
         Files.writeString(in, sb, StandardCharsets.UTF_8);
-        InspectCommandTest.Run r = InspectCommandTest.run("tokenize", "--tokenizer", file.toString(), "--jsonl", in.toString());
+        Run r = run("tokenize", "--tokenizer", file.toString(), "--jsonl", in.toString());
         assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(TEXTS.size());
@@ -53,13 +69,13 @@ class TokenizeCommandTest {
 
     @Test
     void textAndDecode() {
-        InspectCommandTest.Run r = InspectCommandTest.run("tokenize", "--tokenizer", file.toString(), "--text", "Hello, world!");
+        Run r = run("tokenize", "--tokenizer", file.toString(), "--text", "Hello, world!");
         assertThat(r.code()).isZero();
         assertThat(r.out().strip()).isEqualTo("[9707,11,1879,0]");
-        InspectCommandTest.Run d = InspectCommandTest.run("tokenize", "--tokenizer", file.toString(), "--decode", "9707, 11,1879,0,151645");
+        Run d = run("tokenize", "--tokenizer", file.toString(), "--decode", "9707, 11,1879,0,151645");
         assertThat(d.code()).isZero();
         assertThat(d.out()).isEqualTo("Hello, world!<|im_end|>" + System.lineSeparator());
-        InspectCommandTest.Run s = InspectCommandTest.run("tokenize", "--tokenizer", file.toString(), "--skip-special", "--decode", "9707,151645");
+        Run s = run("tokenize", "--tokenizer", file.toString(), "--skip-special", "--decode", "9707,151645");
         assertThat(s.out().strip()).isEqualTo("Hello");
     }
 
@@ -67,29 +83,29 @@ class TokenizeCommandTest {
     void badInputIsOneClearError() throws IOException {
         Path in = dir.resolve("bad.jsonl");
         Files.writeString(in, "\"ok\"\n{\"text\": 1}\n");
-        InspectCommandTest.Run r = InspectCommandTest.run("tokenize", "--tokenizer", file.toString(), "--jsonl", in.toString());
+        Run r = run("tokenize", "--tokenizer", file.toString(), "--jsonl", in.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains(in.toString()).contains("line 2").contains("expected one JSON string");
         assertThat(r.err().lines().count()).isEqualTo(1);
 
         Files.writeString(in, "\"unterminated\n");
-        r = InspectCommandTest.run("tokenize", "--tokenizer", file.toString(), "--jsonl", in.toString());
+        r = run("tokenize", "--tokenizer", file.toString(), "--jsonl", in.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("line 1").contains("malformed JSON");
 
-        r = InspectCommandTest.run("tokenize", "--tokenizer", dir.resolve("none.json").toString(), "--text", "x");
+        r = run("tokenize", "--tokenizer", dir.resolve("none.json").toString(), "--text", "x");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("none.json").contains("no such");
 
-        r = InspectCommandTest.run("tokenize", "--tokenizer", file.toString(), "--decode", "1,x");
+        r = run("tokenize", "--tokenizer", file.toString(), "--decode", "1,x");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("\"x\" is not a token id");
 
-        r = InspectCommandTest.run("tokenize", "--tokenizer", file.toString(), "--decode", "999999");
+        r = run("tokenize", "--tokenizer", file.toString(), "--decode", "999999");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("999999");
 
-        r = InspectCommandTest.run("tokenize", "--tokenizer", file.toString(), "--text", "a", "--decode", "1");
+        r = run("tokenize", "--tokenizer", file.toString(), "--text", "a", "--decode", "1");
         assertThat(r.code()).isNotZero();
     }
 }
