@@ -11,6 +11,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.util.Random;
@@ -60,6 +61,26 @@ class VectorMatchesScalarTest {
             float[] want = run(SCALAR, w, x, n, bias);
             float[] got = run(vector(bits), w, x, n, bias);
             assertThat(relErr(got, want)).as("%s [%d, %d] n=%d at %d bits", f, rows, cols, n, bits).isLessThanOrEqualTo(TOL);
+        }
+    }
+
+    /** Every format at every width, deterministically (the properties above sample these at random). */
+    @Test
+    void everyFormatAtEveryWidth() {
+        Random rnd = new Random(42);
+        for (WeightFormat f : WeightFormat.values()) {
+            int cols = cols(f, 97);
+            try (Arena arena = Arena.ofShared()) {
+                WeightMatrix w = weights(rnd, f, 13, cols, arena);
+                for (int n : new int[]{1, 5}) {
+                    float[] x = uniform(rnd, n * cols), bias = uniform(rnd, 13);
+                    float[] want = run(SCALAR, w, x, n, bias);
+                    for (int bits : new int[]{128, 256, 512}) {
+                        assertThat(relErr(run(vector(bits), w, x, n, bias), want))
+                                .as("%s n=%d at %d bits", f, n, bits).isLessThanOrEqualTo(TOL);
+                    }
+                }
+            }
         }
     }
 
