@@ -29,6 +29,7 @@ public final class StreamRunner {
     private final Path trace;
     private final PrintWriter out;
     private final AtomicBoolean summarized = new AtomicBoolean();
+    private volatile boolean stopping; // Ctrl-C: the hook is closing the session
     private TimelinePrinter timeline;
 
     public StreamRunner(StreamingEngine engine, SessionOptions options, boolean json, Path trace, PrintWriter out) {
@@ -45,7 +46,7 @@ public final class StreamRunner {
             Thread hook = hook(s);
             try {
                 long t0 = System.nanoTime();
-                for (int off = 0; off < samples.length && !s.isEnded(); ) {
+                for (int off = 0; off < samples.length && !s.isEnded() && !stopping; ) {
                     int n = Math.min(BLOCK, samples.length - off);
                     if (realtime) {
                         long due = t0 + (long) ((off + n) * 1e9 / 16_000);
@@ -53,21 +54,39 @@ public final class StreamRunner {
                         if (wait > 0) {
                             LockSupport.parkNanos(wait);
                         }
-                        s.accept(samples, off, n); // what does not fit is dropped and counted by the session
+                        if (!accept(s, samples, off, n)) { // what does not fit is dropped and counted by the session
+                            break;
+                        }
                         off += n;
                     } else if (s.acceptCapacity() >= n) {
-                        off += s.accept(samples, off, n);
+                        if (!accept(s, samples, off, n)) {
+                            break;
+                        }
+                        off += n;
                     } else {
                         LockSupport.parkNanos(1_000_000L);
                     }
                 }
-                if (!s.isEnded()) {
+                if (!s.isEnded() && !stopping) {
                     s.finish();
                 }
                 finish(s);
             } finally {
                 removeHook(hook);
             }
+        }
+    }
+
+    /** Accepts a block; false when Ctrl-C closed the session meanwhile. */
+    private boolean accept(Session s, float[] x, int off, int n) {
+        try {
+            s.accept(x, off, n);
+            return true;
+        } catch (IllegalStateException closed) {
+            if (stopping) {
+                return false;
+            }
+            throw closed;
         }
     }
 
@@ -88,8 +107,8 @@ public final class StreamRunner {
             MicCapture mic;
             try {
                 mic = opener.open(b -> {
-                    if (!s.isEnded()) {
-                        s.accept(b, 0, b.length);
+                    if (!s.isEnded() && !stopping) {
+                        accept(s, b, 0, b.length);
                     }
                 });
             } catch (NoAudioDeviceException e) {
@@ -103,11 +122,11 @@ public final class StreamRunner {
                     out.println("listening on the default input (" + mic.format() + "); Ctrl-C to stop");
                 }
                 long end = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
-                while (!s.isEnded() && System.nanoTime() < end) {
+                while (!s.isEnded() && !stopping && System.nanoTime() < end) {
                     Thread.sleep(50);
                 }
                 mic.stop();
-                if (!s.isEnded()) {
+                if (!s.isEnded() && !stopping) {
                     s.finish();
                 }
                 finish(s);
@@ -161,6 +180,7 @@ public final class StreamRunner {
 
     private Thread hook(Session s) {
         Thread h = new Thread(() -> {
+            stopping = true;
             s.close(); // ends the session ("closed"); the current forward completes first
             try {
                 s.await(Duration.ofSeconds(5));

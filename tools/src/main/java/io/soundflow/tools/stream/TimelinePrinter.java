@@ -52,7 +52,7 @@ public final class TimelinePrinter implements StreamListener {
             case StreamEvent.Token t -> out.print(t.text());
             case StreamEvent.ResponseEnd r -> {
                 if (r.cut()) {
-                    out.print(" [cut at the reply limit]");
+                    out.print(" [reply cut: token limit, full context or stop]");
                 }
                 out.println();
             }
