@@ -61,6 +61,8 @@ class AudioInteractionGoldenTest {
             assertThat(Arrays.copyOf(fed, prefix.length)).containsExactly(prefix);
             int vocab = model.vocabSize(), d = model.hiddenSize();
             float[] refLogits = ref.get("decision_logits").toFloatArray();
+            float[] refHidden = ref.get("decision_hidden").toFloatArray();
+            double worstHidden = 0;
             KvCache cache = model.newCache(1024, true);
             int at = 0;
             double worst = 0;
@@ -74,7 +76,10 @@ class AudioInteractionGoldenTest {
                 int[] slots = model.releasedAudioSlots(len);
                 assertThat(slots[0]).isEqualTo(len - 11);
                 assertThat(slots[9]).isEqualTo(len - 2);
-                float[] logits = model.forward(cache, ids, slots, audio, new int[] {len - 1});
+                var probe2 = new Golden.Recorder();
+                float[] logits = model.forward(cache, ids, slots, audio, new int[] {len - 1}, probe2);
+                worstHidden = Math.max(worstHidden, Golden.relErr(Golden.rows(probe2.get("final_hidden"), len - 1, len, d),
+                        Golden.rows(refHidden, c, c + 1, d)));
                 double e = Golden.relErr(logits, Golden.rows(refLogits, c, c + 1, vocab));
                 worst = Math.max(worst, e);
                 int decision = Sampler.argmax(logits, 0, vocab);
@@ -84,8 +89,10 @@ class AudioInteractionGoldenTest {
                 }
             }
             assertThat(cache.length()).isEqualTo(at);
-            System.out.printf("golden ai-tiny %s [%s] decision_logits[0..2] rel err %.3g%n", mode, backend, worst);
+            System.out.printf("golden ai-tiny %s [%s] decision_logits[0..2] rel err %.3g, decision_hidden %.3g%n",
+                    mode, backend, worst, worstHidden);
             assertThat(worst).isLessThan(TOL);
+            assertThat(worstHidden).isLessThan(TOL);
             assertThat(d).isEqualTo(64);
         }
     }
