@@ -41,15 +41,22 @@ public final class Tokenizer {
             size = Math.max(size, t.id() + 1);
             addedByContent.put(t.content(), t.id());
         }
-        tokenBytes = new byte[size][];
+        String[] tokens = new String[size]; // [vocabSize] the token string of each id
         special = new boolean[size];
         for (var e : bpe.vocab.object2IntEntrySet()) {
-            tokenBytes[e.getIntValue()] = ByteLevel.decodeToken(e.getKey());
+            tokens[e.getIntValue()] = e.getKey();
         }
         for (AddedToken t : addedTokens) {
-            tokenBytes[t.id()] = ByteLevel.decodeToken(t.content());
+            tokens[t.id()] = t.content();
             special[t.id()] = t.special();
         }
+        byte[][] bytes = new byte[size][];
+        java.util.stream.IntStream.range(0, size).parallel().forEach(id -> {
+            if (tokens[id] != null) {
+                bytes[id] = ByteLevel.decodeToken(tokens[id]);
+            }
+        });
+        tokenBytes = bytes;
     }
 
     /**

@@ -330,20 +330,28 @@ final class TokenizerLoader {
 
     private static Tokenizer build(Object2IntOpenHashMap<String> vocab, List<String[]> merges, boolean ignoreMerges,
                                    List<AddedToken> added, String source) {
-        Long2LongOpenHashMap table = new Long2LongOpenHashMap(merges.size());
-        table.defaultReturnValue(-1);
-        for (int rank = 0; rank < merges.size(); rank++) {
+        // resolving 150,000 merges to ids is three hash lookups each: done in parallel, then inserted in order
+        int n = merges.size();
+        long[] keys = new long[n];
+        long[] values = new long[n];
+        java.util.stream.IntStream.range(0, n).parallel().forEach(rank -> {
             String[] m = merges.get(rank);
             int a = vocab.getInt(m[0]);
             int b = vocab.getInt(m[1]);
             int merged = vocab.getInt(m[0] + m[1]);
-            if (a < 0 || b < 0 || merged < 0) {
-                String missing = a < 0 ? m[0] : b < 0 ? m[1] : m[0] + m[1];
+            keys[rank] = BpeModel.pairKey(a, b);
+            values[rank] = a < 0 || b < 0 || merged < 0 ? -1 : ((long) rank << 32) | merged;
+        });
+        Long2LongOpenHashMap table = new Long2LongOpenHashMap(n);
+        table.defaultReturnValue(-1);
+        for (int rank = 0; rank < n; rank++) {
+            if (values[rank] < 0) {
+                String[] m = merges.get(rank);
+                String missing = !vocab.containsKey(m[0]) ? m[0] : !vocab.containsKey(m[1]) ? m[1] : m[0] + m[1];
                 throw new TokenizerException(source + ": merge #" + rank + " (\"" + m[0] + "\", \"" + m[1]
                         + "\") uses \"" + missing + "\", which is not in the vocabulary");
             }
-            long key = BpeModel.pairKey(a, b);
-            table.put(key, ((long) rank << 32) | merged); // as Hugging Face: a repeated pair keeps its last rank
+            table.put(keys[rank], values[rank]); // as Hugging Face: a repeated pair keeps its last rank
         }
         return new Tokenizer(new BpeModel(vocab, table, ignoreMerges, source), added, source);
     }
