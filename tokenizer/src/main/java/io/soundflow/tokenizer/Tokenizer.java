@@ -70,7 +70,10 @@ public final class Tokenizer {
         return TokenizerLoader.load(tokenizerJsonOrDir);
     }
 
-    /** The ids of {@code text}, as Hugging Face's {@code encode(text).ids} (Qwen adds no BOS/EOS). */
+    /**
+     * The ids of {@code text}, as Hugging Face's {@code encode(text).ids} (Qwen adds no BOS/EOS). A lone
+     * surrogate (possible in a Java string, never in valid Unicode text) is encoded as U+FFFD.
+     */
     public int[] encode(String text) {
         EncodeState st = state.get();
         IntArrayList out = new IntArrayList(text.length() / 3 + 4);
