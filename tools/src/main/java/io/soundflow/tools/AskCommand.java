@@ -100,8 +100,10 @@ final class AskCommand implements Callable<Integer> {
                 }
             }
             IntOpenHashSet control = new IntOpenHashSet();
-            for (int c = 151601; c <= 151619; c++) {
-                control.add(c);
+            if (model.convention() == OmniThinker.AudioConvention.AUDIO_INTERACTION) {
+                for (int c = 151601; c <= 151619; c++) { // the release's control ids (ordinary glyphs in Qwen)
+                    control.add(c);
+                }
             }
             StreamingDecoder decoder = tok.newStreamingDecoder(control);
             var r = Generation.generate(model, ids, audio, sampling, maxNewTokens, id -> {
