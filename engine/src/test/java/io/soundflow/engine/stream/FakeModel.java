@@ -104,6 +104,18 @@ final class FakeModel implements InteractionModel {
         if (c.length + ids.length > c.capacity) {
             throw new IllegalStateException("KV overflow: " + c.length + " + " + ids.length + " > " + c.capacity);
         }
+        int pads = 0;
+        for (int id : ids) {
+            pads += id == Tokens.PAD ? 1 : 0;
+        }
+        if (pads != audioSlots.length || audioVectors.length != audioSlots.length * HIDDEN) {
+            throw new IllegalStateException(pads + " PAD ids but " + audioSlots.length + " audio slots");
+        }
+        for (int i = 0; i < audioSlots.length; i++) { // every audio slot is a PAD, in order
+            if (ids[audioSlots[i]] != Tokens.PAD || (i > 0 && audioSlots[i] <= audioSlots[i - 1])) {
+                throw new IllegalStateException("audio slot " + i + " at row " + audioSlots[i] + " is not a PAD in order");
+            }
+        }
         sleep(forwards.getAndIncrement() == 0 ? firstForwardDelayMs : forwardDelayMs);
         for (int i = 0; i < ids.length; i++) {
             c.rows[c.length + i] = new float[HIDDEN];
