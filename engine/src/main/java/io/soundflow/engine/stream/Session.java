@@ -118,12 +118,19 @@ public final class Session implements AutoCloseable {
                 decoder.positions(), endReason);
     }
 
-    /** Stops both threads (the current forward completes first) and waits for them. Idempotent. */
+    /**
+     * Stops both threads (the current forward completes first) and waits for them (unless called from a
+     * listener, i.e. from one of them). Idempotent.
+     */
     @Override
     public void close() {
         closed = true;
         LockSupport.unpark(encoderThread);
         wakeDecoder();
+        Thread me = Thread.currentThread();
+        if (me == encoderThread || me == decoderThread) {
+            return; // called from a listener: the threads stop on their own
+        }
         try {
             encoderThread.join(10_000);
             decoderThread.join(10_000);
