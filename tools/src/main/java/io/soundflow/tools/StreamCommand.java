@@ -118,10 +118,9 @@ final class StreamCommand implements Callable<Integer> {
         }
         try (StreamingEngine engine = StreamingEngine.load(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize)))) {
             StreamRunner r = new StreamRunner(engine, o, json, trace, out());
-            if (!json) {
-                out().printf("soundflow stream: %s | model %s | mode %s | layout %s%n",
-                        input.wav != null ? input.wav + String.format(" (%.1f s)", samples.length / 16000.0) : "microphone",
-                        model.getFileName(), o.mode().cliName(), o.layout().cliName());
+            if (!json && samples != null) { // (with --mic the runner prints the device once it is open)
+                out().printf("soundflow stream: %s (%.1f s) | model %s | mode %s | layout %s%n", input.wav,
+                        samples.length / 16000.0, model.getFileName(), o.mode().cliName(), o.layout().cliName());
             }
             if (samples != null) {
                 r.runFile(samples, realtime);
