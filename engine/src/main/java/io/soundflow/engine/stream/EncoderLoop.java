@@ -77,7 +77,11 @@ final class EncoderLoop implements Runnable {
     }
 
     private void encode(Mel m) {
-        long complete = lastReadNanos;
+        // completion = when the chunk's last needed sample (look-ahead included) was accepted
+        long total = s.ring.written();
+        long last = cutter.lookAhead() == Integer.MAX_VALUE ? total - 1
+                : Math.min(total - 1, (nextIndex + 1) * ChunkCutter.CHUNK + cutter.lookAhead() - 1);
+        long complete = Math.min(lastReadNanos, s.arrivals.arrival(last, lastReadNanos));
         long t0 = System.nanoTime();
         float[] v = model.encodeChunk(m.data(), m.frames()); // [10, hidden]
         long dt = System.nanoTime() - t0;

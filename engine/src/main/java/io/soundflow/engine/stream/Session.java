@@ -24,6 +24,7 @@ public final class Session implements AutoCloseable {
     final SampleRing ring;
     final ChunkFifo<EncodedChunk> fifo;
     final StreamMetrics metrics = new StreamMetrics();
+    final ArrivalLog arrivals = new ArrivalLog(1024);
     private final StreamListener listener;
     private final Thread encoderThread;
     private final Thread decoderThread;
@@ -63,6 +64,7 @@ public final class Session implements AutoCloseable {
             throw new IllegalStateException("the session's input has ended");
         }
         int n = ring.write(samples, off, len);
+        arrivals.stamp(ring.written(), System.nanoTime());
         LockSupport.unpark(encoderThread);
         return n;
     }

@@ -19,6 +19,7 @@ final class FakeModel implements InteractionModel {
     final int replyLength;
     volatile long forwardDelayMs;
     volatile long firstForwardDelayMs;
+    volatile long encodeDelayMs;
     volatile int oddToken = -1;
     final AtomicInteger forwards = new AtomicInteger();
     volatile int maxLengthSeen;
@@ -45,6 +46,7 @@ final class FakeModel implements InteractionModel {
 
     @Override
     public float[] encodeChunk(float[] mel, int frames) {
+        sleep(encodeDelayMs);
         float max = Float.NEGATIVE_INFINITY; // interior frames only: edge frames see the neighbouring chunks
         for (int bin = 0; bin < mel.length / frames; bin++) {
             for (int f = 2; f < frames - 2; f++) {

@@ -142,6 +142,47 @@ class SessionTest {
         }
     }
 
+    /**
+     * Decision latency runs from when a chunk's last sample was accepted, not from when the busy encoder
+     * got to it: three chunks accepted at once behind a 150 ms encoder are decided at least 150, 300 and
+     * 450 ms after they were complete.
+     */
+    @Test
+    void decisionLatencyCountsFromArrivalNotFromTheEncoder() throws Exception {
+        FakeModel m = new FakeModel(1.2f, 1);
+        m.encodeDelayMs = 150;
+        List<StreamEvent> ev = Collections.synchronizedList(new ArrayList<>());
+        SessionOptions o = SessionOptions.defaults().withMode(FrontEndMode.CHUNK_LOCAL).withLayout(DrainLayout.ONE_BY_ONE);
+        try (Session s = FakeModel.engine(m, 4096).newSession(o, ev::add)) {
+            float[] x = FakeModel.signal(new boolean[3]);
+            assertThat(s.accept(x, 0, x.length)).isEqualTo(x.length);
+            s.finish();
+            assertThat(s.await(Duration.ofSeconds(30))).isTrue();
+        }
+        List<Double> lat = ev.stream().filter(e -> e instanceof StreamEvent.Decision)
+                .map(e -> ((StreamEvent.Decision) e).latencyMs()).toList();
+        assertThat(lat).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(lat.get(i)).as("chunk %d", i).isGreaterThanOrEqualTo(150.0 * (i + 1) - 1);
+        }
+    }
+
+    @Test
+    void arrivalLogFindsTheStampCoveringASample() {
+        ArrivalLog log = new ArrivalLog(4);
+        log.stamp(1000, 11);
+        log.stamp(2000, 22);
+        assertThat(log.arrival(999, -1)).isEqualTo(11);
+        assertThat(log.arrival(1000, -1)).isEqualTo(22);
+        assertThat(log.arrival(1999, -1)).isEqualTo(22);
+        assertThat(log.arrival(2000, -1)).isEqualTo(-1); // not yet accepted: the caller's fallback
+        for (int i = 0; i < 6; i++) {
+            log.stamp(3000 + i, 30 + i); // the log holds 4: the last two stamps are skipped, not lost silently
+        }
+        assertThat(log.arrival(3002, -1)).isEqualTo(33); // sample 3002 is in the stamp "3003 accepted at 33"
+        assertThat(log.arrival(3003, -1)).isEqualTo(-1); // its stamp was skipped: the caller's fallback
+    }
+
     @Test
     void inputAfterFinishIsRejectedAndCloseIsIdempotent() throws Exception {
         Session s = FakeModel.engine(new FakeModel(0f, 1), 4096).newSession(SessionOptions.defaults(), null);
