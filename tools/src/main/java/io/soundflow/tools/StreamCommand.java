@@ -44,15 +44,17 @@ final class StreamCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
-    @Option(names = "--realtime", description = "Feed the file at real time (as a live source would), dropping what the engine cannot take.")
+    @Option(names = "--realtime", description = "Feed the file at real time (as a live source would), dropping what the engine "
+            + "cannot take. Default: lockstep, as fast as the decoder goes, at most one chunk queued.")
     boolean realtime;
 
     @Option(names = "--mode", paramLabel = "ref-exact|windowed|chunk-local", defaultValue = "windowed",
             description = "Mel front end (default ${DEFAULT-VALUE}; ref-exact = one mel over the whole file, as released, files only).")
     String mode;
 
-    @Option(names = "--layout", paramLabel = "teacher-forced|one-by-one|early-exit", defaultValue = "teacher-forced",
-            description = "How several queued chunks are decoded (default ${DEFAULT-VALUE}).")
+    @Option(names = "--layout", paramLabel = "teacher-forced|one-by-one|early-exit",
+            description = "How several queued chunks are decoded (default teacher-forced; one-by-one with --mode ref-exact, "
+                    + "whose chunks all arrive at the end of input).")
     String layout;
 
     @Option(names = "--json", description = "One JSON event per line (schema in the README).")
@@ -133,7 +135,10 @@ final class StreamCommand implements Callable<Integer> {
 
     SessionOptions options() {
         SamplingSettings sampling = temperature > 0 ? new SamplingSettings(temperature, topK, 1f, 1f, seed) : SamplingSettings.GREEDY;
-        return SessionOptions.defaults().withMode(FrontEndMode.parse(mode)).withLayout(DrainLayout.parse(layout))
+        FrontEndMode m = FrontEndMode.parse(mode);
+        DrainLayout l = layout != null ? DrainLayout.parse(layout)
+                : m == FrontEndMode.REF_EXACT ? DrainLayout.ONE_BY_ONE : DrainLayout.TEACHER_FORCED;
+        return SessionOptions.defaults().withMode(m).withLayout(l)
                 .withExactPositions(exactPositions).withLenient(lenient)
                 .withContext(ContextPolicy.parse(context), maxPositions, windowBlocks)
                 .withMaxReplyTokens(maxReply).withSampling(sampling);

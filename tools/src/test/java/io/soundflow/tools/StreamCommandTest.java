@@ -38,11 +38,15 @@ class StreamCommandTest {
         assertThat(r.out()).contains("respond [urgent]").contains("summary: 20 chunks").contains("trace written to");
     }
 
+    /** Default layout (teacher-forced) with the default lockstep file feed: the released loop's trace, as JSON. */
     @Test
     void jsonPrintsOneEventPerLine() throws Exception {
         Path ai = SharedData.require("golden/ai-tiny");
+        Path out = dir.resolve("trace.json");
         InspectCommandTest.Run r = InspectCommandTest.run("stream", "--model", ai.resolve("model").toString(), "--wav",
-                ai.resolve("clip-8s.wav").toString(), "--mode", "chunk-local", "--layout", "one-by-one", "--json");
+                ai.resolve("clip-8s.wav").toString(), "--mode", "chunk-local", "--json", "--trace", out.toString());
+        JsonNode want = JSON.readTree(ai.resolve("trace-chunk-local.json").toFile());
+        assertThat(JSON.readTree(out.toFile()).get("fed_tokens")).isEqualTo(want.get("fed_tokens"));
         assertThat(r.code()).as(r.err()).isZero();
         List<JsonNode> events = r.out().lines().map(l -> {
             try {

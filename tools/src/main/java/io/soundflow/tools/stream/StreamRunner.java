@@ -1,7 +1,9 @@
 package io.soundflow.tools.stream;
 
+import io.soundflow.engine.stream.FrontEndMode;
 import io.soundflow.engine.stream.Session;
 import io.soundflow.engine.stream.SessionOptions;
+import io.soundflow.engine.stream.StreamEvent;
 import io.soundflow.engine.stream.StreamListener;
 import io.soundflow.engine.stream.StreamingEngine;
 import io.soundflow.tools.audio.MicCapture;
@@ -30,6 +32,7 @@ public final class StreamRunner {
     private final PrintWriter out;
     private final AtomicBoolean summarized = new AtomicBoolean();
     private volatile boolean stopping; // Ctrl-C: the hook is closing the session
+    private final java.util.concurrent.atomic.AtomicLong decided = new java.util.concurrent.atomic.AtomicLong();
     private TimelinePrinter timeline;
 
     public StreamRunner(StreamingEngine engine, SessionOptions options, boolean json, Path trace, PrintWriter out) {
@@ -40,14 +43,26 @@ public final class StreamRunner {
         this.out = out;
     }
 
-    /** Streams {@code samples} (16 kHz mono); paced at real time when {@code realtime}. */
+    /**
+     * Streams {@code samples} (16 kHz mono). With {@code realtime} they are fed at real time (what does not
+     * fit is dropped and counted). Otherwise they are fed in lockstep, as fast as the decoder goes: the
+     * samples that complete chunk i (look-ahead included) are fed once chunks 0..i-1 are decided, so at
+     * most one chunk is queued at a decision point (every layout then gives the released loop's trace);
+     * {@code ref-exact} needs the whole input first and is fed at once.
+     */
     public void runFile(float[] samples, boolean realtime) throws InterruptedException {
         try (Session s = start()) {
             Thread hook = hook(s);
+            boolean lockstep = !realtime && options.mode() != FrontEndMode.REF_EXACT;
             try {
                 long t0 = System.nanoTime();
                 for (int off = 0; off < samples.length && !s.isEnded() && !stopping; ) {
-                    int n = Math.min(BLOCK, samples.length - off);
+                    long allowed = lockstep ? (decided.get() + 1) * 6400L + 40 : samples.length;
+                    if (off >= allowed) {
+                        LockSupport.parkNanos(200_000L);
+                        continue;
+                    }
+                    int n = (int) Math.min(BLOCK, Math.min(samples.length, allowed) - off);
                     if (realtime) {
                         long due = t0 + (long) ((off + n) * 1e9 / 16_000);
                         long wait = due - System.nanoTime();
@@ -144,7 +159,13 @@ public final class StreamRunner {
             timeline = new TimelinePrinter(out);
             l = timeline;
         }
-        return engine.newSession(options, l);
+        StreamListener printer = l;
+        return engine.newSession(options, e -> {
+            printer.onEvent(e);
+            if (e instanceof StreamEvent.Decision) {
+                decided.incrementAndGet();
+            }
+        });
     }
 
     private void finish(Session s) throws InterruptedException {
