@@ -11,7 +11,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -80,6 +82,56 @@ public final class SafeTensorsWriter {
     public SafeTensorsWriter metadata(String key, String value) {
         metadata.put(key, value);
         return this;
+    }
+
+    /**
+     * Writes the tensors into {@code dir} as Hugging Face shards {@code model-0000k-of-0000n.safetensors}
+     * plus {@link SafeTensors#INDEX_FILE} ({@code metadata.total_size} and {@code weight_map}), as
+     * {@code save_pretrained(max_shard_size=...)} does: tensors in insertion order, a new shard begins when
+     * the next tensor would push the current one past {@code maxShardBytes} (a bigger tensor gets a shard
+     * of its own). Metadata goes into every shard. Returns the shard files in order.
+     */
+    public List<Path> writeSharded(Path dir, long maxShardBytes) {
+        if (maxShardBytes <= 0) {
+            throw new IllegalArgumentException("max shard size must be positive, got " + maxShardBytes);
+        }
+        List<List<String>> shards = new ArrayList<>();
+        long size = 0;
+        long total = 0;
+        for (var e : tensors.entrySet()) {
+            long n = e.getValue().bytes().length;
+            if (shards.isEmpty() || (size > 0 && size + n > maxShardBytes)) {
+                shards.add(new ArrayList<>());
+                size = 0;
+            }
+            shards.getLast().add(e.getKey());
+            size += n;
+            total += n;
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode index = mapper.createObjectNode();
+        index.putObject("metadata").put("total_size", total);
+        ObjectNode map = index.putObject("weight_map");
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < shards.size(); i++) {
+            String name = String.format(java.util.Locale.ROOT, "model-%05d-of-%05d.safetensors", i + 1, shards.size());
+            SafeTensorsWriter shard = new SafeTensorsWriter();
+            shard.metadata.putAll(metadata);
+            for (String t : shards.get(i)) {
+                shard.tensors.put(t, tensors.get(t));
+                map.put(t, name);
+            }
+            Path f = dir.resolve(name);
+            shard.write(f);
+            files.add(f);
+        }
+        Path idx = dir.resolve(SafeTensors.INDEX_FILE);
+        try {
+            Files.writeString(idx, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(index));
+        } catch (IOException e) {
+            throw new UncheckedIOException(idx + ": cannot write the shard index: " + e.getMessage(), e);
+        }
+        return files;
     }
 
     /** Writes the file (replacing it). */

@@ -49,7 +49,7 @@ class MutationFuzzTest {
         Path st = dir.resolve("valid.safetensors");
         SafeTensorsWriter w = new SafeTensorsWriter().metadata("format", "pt");
         for (DType d : DType.values()) {
-            w.add("t." + d, d, new long[]{2, 3}, TorchZipWriter.pattern(d, 6, d.ordinal()));
+            w.add("t." + d, d, new long[]{2, 3}, TestBytes.pattern(d, 6, d.ordinal()));
         }
         w.write(st);
         safetensors = Files.readAllBytes(st);
@@ -58,11 +58,11 @@ class MutationFuzzTest {
     }
 
     private static byte[] pth(boolean newStyle) throws IOException {
-        TorchZipWriter t = new TorchZipWriter();
+        TorchCheckpointWriter t = new TorchCheckpointWriter();
         t.newStyle = newStyle;
         t.withMetadataBuild = true;
-        t.storage("0", DType.BF16, TorchZipWriter.pattern(DType.BF16, 12, 1));
-        t.storage("1", DType.I64, TorchZipWriter.pattern(DType.I64, 2, 2));
+        t.storage("0", DType.BF16, TestBytes.pattern(DType.BF16, 12, 1));
+        t.storage("1", DType.I64, TestBytes.pattern(DType.I64, 2, 2));
         t.tensor("w", "0", 0, new long[]{2, 3});
         t.tensor("v", "0", 6, new long[]{6});
         t.tensor("ids", "1", 0, new long[]{2});

@@ -26,7 +26,7 @@ class SafeTensorsTest {
     void roundTripsEveryDtype() throws IOException {
         SafeTensorsWriter w = new SafeTensorsWriter().metadata("format", "pt");
         for (DType d : DType.values()) {
-            w.add("t." + d, d, new long[]{3, 5}, TorchZipWriter.pattern(d, 15, d.ordinal()));
+            w.add("t." + d, d, new long[]{3, 5}, TestBytes.pattern(d, 15, d.ordinal()));
         }
         Path f = dir.resolve("all.safetensors");
         w.write(f);
@@ -41,7 +41,7 @@ class SafeTensorsTest {
                 assertThat(t.shape()).containsExactly(3, 5);
                 assertThat(t.elementCount()).isEqualTo(15);
                 assertThat(t.file()).isEqualTo(f.toAbsolutePath());
-                byte[] raw = TorchZipWriter.pattern(d, 15, d.ordinal());
+                byte[] raw = TestBytes.pattern(d, 15, d.ordinal());
                 assertThat(t.data().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(raw);
                 ByteBuffer bb = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
                 if (d.isFloatingPoint()) {

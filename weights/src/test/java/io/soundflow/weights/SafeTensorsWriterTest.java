@@ -41,6 +41,35 @@ class SafeTensorsWriterTest {
     }
 
     @Test
+    void shardedRoundTripWithIndex() throws Exception {
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        byte[][] raw = new byte[5][];
+        DType[] dtypes = {DType.F32, DType.BF16, DType.F32, DType.I64, DType.F16};
+        for (int i = 0; i < 5; i++) {
+            raw[i] = TestBytes.pattern(dtypes[i], 40 * (i + 1), i);
+            w.add("t" + i, dtypes[i], new long[] {i + 1, 40}, raw[i]);
+        }
+        // sizes 160, 160, 480, 1280, 400 bytes with at most 400 per shard: [t0 t1] [t2] [t3] [t4]
+        var files = w.writeSharded(tmp, 400);
+        assertThat(files).extracting(f -> f.getFileName().toString()).containsExactly(
+                "model-00001-of-00004.safetensors", "model-00002-of-00004.safetensors",
+                "model-00003-of-00004.safetensors", "model-00004-of-00004.safetensors");
+        var index = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve(SafeTensors.INDEX_FILE).toFile());
+        assertThat(index.path("metadata").path("total_size").asLong()).isEqualTo(160 + 160 + 480 + 1280 + 400);
+        assertThat(index.path("weight_map").path("t1").asText()).isEqualTo("model-00001-of-00004.safetensors");
+        assertThat(index.path("weight_map").path("t4").asText()).isEqualTo("model-00004-of-00004.safetensors");
+        try (TensorStore s = SafeTensors.open(tmp)) {
+            for (int i = 0; i < 5; i++) {
+                TensorInfo t = s.get("t" + i);
+                assertThat(t.dtype()).isEqualTo(dtypes[i]);
+                assertThat(t.shape()).containsExactly(i + 1, 40);
+                assertThat(t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(raw[i]);
+            }
+        }
+        assertThatThrownBy(() -> w.writeSharded(tmp, 0)).hasMessageContaining("positive");
+    }
+
+    @Test
     void badInputIsRejected() {
         SafeTensorsWriter w = new SafeTensorsWriter().addF32("x", new float[2], 2);
         assertThatThrownBy(() -> w.addF32("x", new float[2], 2)).hasMessageContaining("added twice");

@@ -20,13 +20,13 @@ class TorchCheckpointTest {
     @TempDir
     Path dir;
 
-    private static TorchZipWriter everyDtype(boolean newStyle) {
-        TorchZipWriter w = new TorchZipWriter();
+    private static TorchCheckpointWriter everyDtype(boolean newStyle) {
+        TorchCheckpointWriter w = new TorchCheckpointWriter();
         w.newStyle = newStyle;
         w.location = newStyle ? "cuda:0" : "cpu";
         int key = 0;
         for (DType d : DType.values()) {
-            w.storage(Integer.toString(key), d, TorchZipWriter.pattern(d, 6, key));
+            w.storage(Integer.toString(key), d, TestBytes.pattern(d, 6, key));
             w.tensor("t." + d, Integer.toString(key), 0, new long[]{2, 3});
             key++;
         }
@@ -36,7 +36,7 @@ class TorchCheckpointTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void readsEveryDtypeInBothArchiveShapes(boolean newStyle) throws IOException {
-        TorchZipWriter w = everyDtype(newStyle);
+        TorchCheckpointWriter w = everyDtype(newStyle);
         w.withMetadataBuild = newStyle;
         Path f = dir.resolve("m.pth");
         w.write(f);
@@ -49,7 +49,7 @@ class TorchCheckpointTest {
                 assertThat(t.dtype()).isEqualTo(d);
                 assertThat(t.shape()).containsExactly(2, 3);
                 assertThat(t.file()).isEqualTo(f.toAbsolutePath());
-                assertThat(t.data().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(TorchZipWriter.pattern(d, 6, key));
+                assertThat(t.data().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(TestBytes.pattern(d, 6, key));
                 if (newStyle) {
                     // the newer writer aligns storages to 64 bytes in the file (mappings start page-aligned)
                     assertThat(t.data().address() % 64).isZero();
@@ -62,8 +62,8 @@ class TorchCheckpointTest {
 
     @Test
     void viewsIntoOneStorageHonourTheOffset() throws IOException {
-        TorchZipWriter w = new TorchZipWriter();
-        byte[] bytes = TorchZipWriter.pattern(DType.F32, 20, 7);
+        TorchCheckpointWriter w = new TorchCheckpointWriter();
+        byte[] bytes = TestBytes.pattern(DType.F32, 20, 7);
         w.storage("0", DType.F32, bytes);
         w.tensor("head", "0", 0, new long[]{2, 4});
         w.tensor("tail", "0", 8, new long[]{3, 4});
@@ -83,7 +83,7 @@ class TorchCheckpointTest {
 
     @Test
     void acceptsParametersAndOtherArchivePrefixes() throws IOException {
-        TorchZipWriter w = everyDtype(false);
+        TorchCheckpointWriter w = everyDtype(false);
         w.asParameter = true;
         w.prefix = "audiointeraction_ChunkwisedEncoder";
         Path f = dir.resolve("p.pth");
@@ -94,7 +94,7 @@ class TorchCheckpointTest {
         }
     }
 
-    private void rejects(TorchZipWriter w, String... fragments) throws IOException {
+    private void rejects(TorchCheckpointWriter w, String... fragments) throws IOException {
         Path f = dir.resolve("bad.pth");
         w.write(f);
         rejects(f, fragments);
@@ -114,7 +114,7 @@ class TorchCheckpointTest {
     void refusesForeignGlobalsWithoutRunningThem() throws IOException {
         // the classic exploit: os.system('touch PWNED') through GLOBAL + REDUCE
         Path marker = dir.resolve("PWNED");
-        TorchZipWriter w = everyDtype(false);
+        TorchCheckpointWriter w = everyDtype(false);
         w.rawPickle = new PickleWriter().proto().global("os", "system").str("touch " + marker)
                 .op(0x85).reduce().stop().bytes();
         rejects(w, "refusing global 'os.system'");
@@ -130,7 +130,7 @@ class TorchCheckpointTest {
 
     @Test
     void refusesUnsupportedOpcodesAndMalformedPickles() throws IOException {
-        TorchZipWriter w = everyDtype(false);
+        TorchCheckpointWriter w = everyDtype(false);
         w.rawPickle = new PickleWriter().proto().op('i').stop().bytes(); // INST
         rejects(w, "unsupported pickle opcode 0x69");
         w.rawPickle = new PickleWriter().proto().op('}').bytes();
@@ -155,8 +155,8 @@ class TorchCheckpointTest {
 
     @Test
     void refusesNonContiguousAndOutOfRangeTensors() throws IOException {
-        TorchZipWriter w = new TorchZipWriter();
-        w.storage("0", DType.F32, TorchZipWriter.pattern(DType.F32, 6, 1));
+        TorchCheckpointWriter w = new TorchCheckpointWriter();
+        w.storage("0", DType.F32, TestBytes.pattern(DType.F32, 6, 1));
         w.tensor("transposed", "0", 0, new long[]{2, 3}, 1, 2);
         rejects(w, "'transposed'", "not contiguous");
 
@@ -168,7 +168,7 @@ class TorchCheckpointTest {
         w.tensor("ghost", "7", 0, new long[]{1});
         w.rawPickle = null;
         // storage key 7 is not in the archive (the pickle references it, the writer wrote only "0")
-        w.storages.put("7", new TorchZipWriter.Storage("7", DType.F32, new byte[4]));
+        w.storages.put("7", new TorchCheckpointWriter.Storage("7", DType.F32, new byte[4]));
         byte[] pkl = w.pickle();
         w.storages.remove("7");
         w.rawPickle = pkl;
@@ -177,7 +177,7 @@ class TorchCheckpointTest {
 
     @Test
     void refusesStorageSizeMismatch() throws IOException {
-        TorchZipWriter w = new TorchZipWriter();
+        TorchCheckpointWriter w = new TorchCheckpointWriter();
         w.storage("0", DType.F32, new byte[16]);
         w.tensor("w", "0", 0, new long[]{4});
         byte[] pkl = w.pickle();
@@ -188,7 +188,7 @@ class TorchCheckpointTest {
 
     @Test
     void refusesCompressedEntriesBigEndianAndMissingPickle() throws IOException {
-        TorchZipWriter w = everyDtype(false);
+        TorchCheckpointWriter w = everyDtype(false);
         w.compressStorages = true;
         rejects(w, "compressed");
         w = everyDtype(true);
@@ -223,10 +223,10 @@ class TorchCheckpointTest {
 
     @Test
     void readsZip64Archives() throws IOException {
-        TorchZipWriter w = everyDtype(false);
+        TorchCheckpointWriter w = everyDtype(false);
         java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
         entries.put("archive/data.pkl", w.pickle());
-        for (TorchZipWriter.Storage s : w.storages.values()) {
+        for (TorchCheckpointWriter.Storage s : w.storages.values()) {
             entries.put("archive/data/" + s.key(), s.bytes());
         }
         entries.put("archive/version", "3\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -241,15 +241,15 @@ class TorchCheckpointTest {
             int key = 0;
             for (DType d : DType.values()) {
                 assertThat(s.get("t." + d).data().toArray(ValueLayout.JAVA_BYTE))
-                        .isEqualTo(TorchZipWriter.pattern(d, 6, key++));
+                        .isEqualTo(TestBytes.pattern(d, 6, key++));
             }
         }
     }
 
     @Test
     void longMemoOpcodes() throws IOException {
-        TorchZipWriter w = new TorchZipWriter();
-        w.storage("0", DType.F32, TorchZipWriter.pattern(DType.F32, 2, 3));
+        TorchCheckpointWriter w = new TorchCheckpointWriter();
+        w.storage("0", DType.F32, TestBytes.pattern(DType.F32, 2, 3));
         // {'a': t, 'b': t} where the second value comes back through LONG_BINGET
         PickleWriter p = new PickleWriter().proto().op('}').str("a")
                 .global("torch._utils", "_rebuild_tensor_v2").mark()
@@ -262,7 +262,34 @@ class TorchCheckpointTest {
         w.write(f);
         try (TensorStore s = TorchCheckpoint.open(f)) {
             assertThat(s.tensors().keySet()).containsExactly("a", "b");
-            assertThat(s.get("b").data().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(TorchZipWriter.pattern(DType.F32, 2, 3));
+            assertThat(s.get("b").data().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(TestBytes.pattern(DType.F32, 2, 3));
         }
+    }
+
+    @Test
+    void writerRoundTripIsExactAndReproducible() throws IOException {
+        TorchCheckpointWriter w = new TorchCheckpointWriter();
+        float[] f = {1.5f, -2f, 3e-8f, 0f, -0f, 7f};
+        byte[] i64 = TestBytes.pattern(DType.I64, 3, 5);
+        w.addF32("conv.weight", f, 2, 3).addBF16("ln.bias", new float[] {0.1f, -4f}, 2)
+                .add("steps", DType.I64, new long[] {3}, i64).addF32("scalar", new float[] {9f});
+        Path a = dir.resolve("a.pth");
+        Path b = dir.resolve("b.pth");
+        w.write(a);
+        w.write(b);
+        assertThat(Files.readAllBytes(a)).isEqualTo(Files.readAllBytes(b));
+        try (TensorStore s = TorchCheckpoint.open(a)) {
+            assertThat(s.tensors().keySet()).containsExactly("conv.weight", "ln.bias", "steps", "scalar");
+            assertThat(s.get("conv.weight").dtype()).isEqualTo(DType.F32);
+            assertThat(s.get("conv.weight").shape()).containsExactly(2, 3);
+            assertThat(s.get("conv.weight").toFloatArray()).containsExactly(f);
+            assertThat(s.get("ln.bias").dtype()).isEqualTo(DType.BF16);
+            assertThat(s.get("ln.bias").toFloatArray()).containsExactly(
+                    io.soundflow.kernels.WeightMatrix.bf16ToFloat(io.soundflow.kernels.WeightMatrix.floatToBf16(0.1f)), -4f);
+            assertThat(s.get("steps").data().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(i64);
+            assertThat(s.get("scalar").rank()).isZero();
+        }
+        assertThatThrownBy(() -> w.addF32("scalar", new float[1])).hasMessageContaining("added twice");
+        assertThatThrownBy(() -> w.addF32("x", new float[3], 2, 2)).hasMessageContaining("do not match");
     }
 }

@@ -3,27 +3,32 @@ package io.soundflow.weights;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Assembles pickle opcodes by hand (protocol 2, as torch.save writes them) for tests. */
-final class PickleWriter {
+/**
+ * Assembles pickle opcodes by hand, protocol 2 as {@code torch.save} writes them. A thin opcode emitter:
+ * the caller is responsible for a well-formed program ({@link TorchCheckpointWriter} builds state dicts
+ * with it; tests build malformed ones on purpose).
+ */
+public final class PickleWriter {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    PickleWriter op(int opcode) {
+    /** One raw opcode or byte. */
+    public PickleWriter op(int opcode) {
         out.write(opcode);
         return this;
     }
 
-    PickleWriter proto() {
+    public PickleWriter proto() {
         return op(0x80).op(2);
     }
 
-    PickleWriter global(String module, String name) {
+    public PickleWriter global(String module, String name) {
         op('c');
         out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
         return this;
     }
 
-    PickleWriter str(String s) {
+    public PickleWriter str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         op('X');
         le32(b.length);
@@ -32,7 +37,7 @@ final class PickleWriter {
     }
 
     /** The shortest integer opcode for {@code v}, as pickle does. */
-    PickleWriter integer(long v) {
+    public PickleWriter integer(long v) {
         if (v >= 0 && v < 256) {
             return op('K').op((int) v);
         }
@@ -50,52 +55,53 @@ final class PickleWriter {
         return this;
     }
 
-    PickleWriter mark() {
+    public PickleWriter mark() {
         return op('(');
     }
 
-    PickleWriter tuple() {
+    public PickleWriter tuple() {
         return op('t');
     }
 
-    PickleWriter emptyTuple() {
+    public PickleWriter emptyTuple() {
         return op(')');
     }
 
-    PickleWriter reduce() {
+    public PickleWriter reduce() {
         return op('R');
     }
 
-    PickleWriter put(int i) {
+    public PickleWriter put(int i) {
         return op('q').op(i);
     }
 
-    PickleWriter get(int i) {
+    public PickleWriter get(int i) {
         return op('h').op(i);
     }
 
-    PickleWriter longPut(int i) {
+    public PickleWriter longPut(int i) {
         op('r');
         return le32(i);
     }
 
-    PickleWriter longGet(int i) {
+    public PickleWriter longGet(int i) {
         op('j');
         return le32(i);
     }
 
-    PickleWriter stop() {
+    public PickleWriter stop() {
         return op('.');
     }
 
-    PickleWriter le32(int v) {
+    public PickleWriter le32(int v) {
         for (int i = 0; i < 4; i++) {
             out.write((v >>> (8 * i)) & 0xFF);
         }
         return this;
     }
 
-    byte[] bytes() {
+    /** The opcodes written so far. */
+    public byte[] bytes() {
         return out.toByteArray();
     }
 }

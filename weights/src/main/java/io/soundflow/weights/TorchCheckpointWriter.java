@@ -1,6 +1,5 @@
 package io.soundflow.weights;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +14,22 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Writes PyTorch-style zip state dicts for tests, in the two shapes seen in the wild: the older one
- * ({@code data.pkl}, {@code data/N}, {@code version}) and the newer one (plus {@code byteorder},
- * {@code .data/serialization_id}, {@code .format_version}, storages aligned to 64 bytes with an
- * extra-field pad, storage location {@code cuda:0}).
+ * Writes a PyTorch zip state dict as {@code torch.save(model.state_dict(), f)} does: {@code data.pkl}
+ * (pickle protocol 2: an {@code OrderedDict} of {@code torch._utils._rebuild_tensor_v2} calls whose
+ * storages are persistent ids {@code ('storage', torch.XStorage, key, location, numel)}), the storages as
+ * STORED entries {@code data/<key>}, and {@code version}. Two shapes seen in the wild: the older one (the
+ * default) and the newer one ({@link #newStyle}: plus {@code byteorder}, {@code .format_version},
+ * {@code .storage_alignment}, {@code .data/serialization_id}, storages aligned to 64 bytes with an
+ * extra-field pad). Entries carry a fixed time stamp, so equal inputs give byte-identical files. Tensors
+ * are kept in memory until {@link #write}: meant for small checkpoints (demo models, tests).
+ *
+ * <p>The package-private knobs (parameters, metadata build, compressed storages, raw pickle) exist for
+ * the reader's tests.
  */
-final class TorchZipWriter {
+public final class TorchCheckpointWriter {
+    /** 1980-01-01 00:00 local time: the zip format's earliest date, for reproducible files. */
+    private static final long FIXED_TIME = java.time.LocalDateTime.of(1980, 1, 1, 0, 0)
+            .atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli();
 
     record Storage(String key, DType dtype, byte[] bytes) {
     }
@@ -31,7 +40,8 @@ final class TorchZipWriter {
     final Map<String, Storage> storages = new LinkedHashMap<>();
     final List<Tensor> tensors = new ArrayList<>();
     String prefix = "archive";
-    boolean newStyle;
+    /** Writes the newer layout (byteorder, format version, 64-byte aligned storages). */
+    public boolean newStyle;
     String location = "cpu";
     String byteorder = "little";
     boolean asParameter;
@@ -39,13 +49,52 @@ final class TorchZipWriter {
     boolean compressStorages;
     byte[] rawPickle;
 
-    TorchZipWriter storage(String key, DType dtype, byte[] bytes) {
+    /** Adds a contiguous tensor with its own storage (keys 0, 1, 2, ... in insertion order). */
+    public TorchCheckpointWriter add(String name, DType dtype, long[] shape, byte[] bytes) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException(name + ": negative dimension in the shape");
+            }
+            n *= d;
+        }
+        if (n * dtype.byteSize() != bytes.length) {
+            throw new IllegalArgumentException(name + ": " + bytes.length + " bytes do not match " + dtype + " "
+                    + java.util.Arrays.toString(shape));
+        }
+        for (Tensor t : tensors) {
+            if (t.name().equals(name)) {
+                throw new IllegalArgumentException("tensor '" + name + "' was added twice");
+            }
+        }
+        String key = Integer.toString(storages.size());
+        return storage(key, dtype, bytes).tensor(name, key, 0, shape.clone());
+    }
+
+    /** Adds a float32 tensor. */
+    public TorchCheckpointWriter addF32(String name, float[] values, long... shape) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return add(name, DType.F32, shape, b.array());
+    }
+
+    /** Adds a bfloat16 tensor (values rounded to nearest even). */
+    public TorchCheckpointWriter addBF16(String name, float[] values, long... shape) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putShort(io.soundflow.kernels.WeightMatrix.floatToBf16(v));
+        }
+        return add(name, DType.BF16, shape, b.array());
+    }
+
+    /** Adds a storage of little-endian {@code dtype} values under {@code key} (its entry {@code data/<key>}). */
+    public TorchCheckpointWriter storage(String key, DType dtype, byte[] bytes) {
         storages.put(key, new Storage(key, dtype, bytes));
         return this;
     }
 
     /** A tensor over a storage, contiguous unless {@code stride} is given. */
-    TorchZipWriter tensor(String name, String storageKey, long offset, long[] size, long... stride) {
+    public TorchCheckpointWriter tensor(String name, String storageKey, long offset, long[] size, long... stride) {
         tensors.add(new Tensor(name, storageKey, offset, size, stride.length == 0 ? contiguous(size) : stride));
         return this;
     }
@@ -111,7 +160,8 @@ final class TorchZipWriter {
         return p.stop().bytes();
     }
 
-    void write(Path file) throws IOException {
+    /** Writes the archive (replacing {@code file}); the top folder inside is {@code archive/}. */
+    public void write(Path file) throws IOException {
         byte[] pkl = rawPickle != null ? rawPickle : pickle();
         try (CountingOut counter = new CountingOut(Files.newOutputStream(file));
              ZipOutputStream zip = new ZipOutputStream(counter)) {
@@ -136,6 +186,7 @@ final class TorchZipWriter {
     private void put(ZipOutputStream zip, CountingOut counter, String name, byte[] data, boolean deflate)
             throws IOException {
         ZipEntry e = new ZipEntry(name);
+        e.setTime(FIXED_TIME);
         if (deflate) {
             e.setMethod(ZipEntry.DEFLATED);
         } else {
@@ -194,28 +245,6 @@ final class TorchZipWriter {
         @Override
         public void close() throws IOException {
             out.close();
-        }
-    }
-
-    /** Little-endian bytes of {@code n} values of {@code dtype} filled with a deterministic pattern. */
-    static byte[] pattern(DType dtype, int n, int seed) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        java.util.Random r = new java.util.Random(seed);
-        for (int i = 0; i < n; i++) {
-            switch (dtype) {
-                case F32 -> le(b, Float.floatToRawIntBits((float) r.nextGaussian()), 4);
-                case F16 -> le(b, Float.floatToFloat16((float) r.nextGaussian()), 2);
-                case BF16 -> le(b, io.soundflow.kernels.WeightMatrix.floatToBf16((float) r.nextGaussian()), 2);
-                case BOOL -> b.write(r.nextBoolean() ? 1 : 0);
-                default -> le(b, r.nextLong(), dtype.byteSize());
-            }
-        }
-        return b.toByteArray();
-    }
-
-    private static void le(ByteArrayOutputStream b, long v, int bytes) {
-        for (int i = 0; i < bytes; i++) {
-            b.write((int) (v >>> (8 * i)) & 0xFF);
         }
     }
 }
