@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code soundflow demo}: {@code stream} on the built-in default, with no arguments on a fresh clone: a
- * generated 8 s clip and tokenizer (written once under the cache folder) and a tiny random model in
- * the Audio-Interaction format, steered so that it stays silent on quiet chunks and responds on beeps.
+ * generated 8 s clip and a tiny random model folder in the Audio-Interaction release layout (both written
+ * once under the cache folder, then loaded from disk by the normal loader), steered so that it stays silent
+ * on quiet chunks and responds on beeps.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the streaming pipeline on a built-in random demo model and a generated sample clip.")
@@ -30,7 +31,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON event per line (schema in the README).")
     boolean json;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where the clip and tokenizer are generated (default: ~/.cache/soundflow/demo, or $SOUNDFLOW_CACHE/demo).")
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the clip and the model folder are generated (default: ~/.cache/soundflow/demo, or $SOUNDFLOW_CACHE/demo).")
     Path dir;
 
     @Option(names = "--verbose", description = "Stack traces on errors.")
@@ -51,14 +52,18 @@ final class DemoCommand implements Callable<Integer> {
             out().println("  Its weights are random (fixed seed, width 64, 2 layers, real Qwen vocabulary and control ids);");
             out().println("  only the output rows of the few tokens it uses were steered on this clip, so it stays silent on");
             out().println("  quiet chunks and answers \"[urgent] Alarm?\" on the beeps. It understands nothing.");
-            out().println("  clip: " + d.resolve("clip.wav") + " (8 s: room noise, beeps in chunks 6, 7 and 14)");
+            out().flush();
         }
         Demo demo = Demo.load(d);
-        if (!json) {
-            out().printf(Locale.ROOT, "  steering margin %.2f logits; streaming %s (mode windowed, layout one-by-one)%n%n",
-                    demo.model().steeringMargin(), fast ? "as fast as possible" : "at real time");
-        }
         try (StreamingEngine engine = demo.engine()) {
+            if (!json) {
+                out().println("  model: " + demo.modelDir() + " (Audio-Interaction release layout, generated on first use)");
+                out().println("  clip:  " + demo.clipFile() + " (8 s: room noise, beeps in chunks 6, 7 and 14)");
+                out().println("  the same run by hand: ./soundflow stream --model " + demo.modelDir() + " --wav " + demo.clipFile());
+                out().println("  look inside:          ./soundflow inspect " + demo.modelDir());
+                out().printf(Locale.ROOT, "  steering margin %.2f logits; streaming %s (mode windowed, layout one-by-one)%n%n",
+                        demo.steeringMargin(), fast ? "as fast as possible" : "at real time");
+            }
             SessionOptions o = SessionOptions.defaults().withMode(FrontEndMode.WINDOWED).withLayout(DrainLayout.ONE_BY_ONE);
             new StreamRunner(engine, o, json, null, out()).runFile(demo.clip(), !fast);
         }

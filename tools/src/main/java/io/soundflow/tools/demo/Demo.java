@@ -1,44 +1,39 @@
 package io.soundflow.tools.demo;
 
 import io.soundflow.engine.audio.WavReader;
+import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.engine.stream.StreamingEngine;
-import io.soundflow.kernels.Backends;
-import io.soundflow.tokenizer.AudioInteractionPrompt;
-import io.soundflow.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The built-in demo, ready to stream: the generated clip and tokenizer in {@code dir} and the steered
- * random {@link DemoModel}, wrapped as a {@link StreamingEngine}.
+ * The built-in demo, ready to stream: the generated clip and the steered random model folder under
+ * {@code dir} ({@link DemoAssets}, {@link DemoCheckpoint}), the model loaded from disk through the normal
+ * loader, exactly as {@code soundflow stream --model <modelDir> --wav <clipFile>} loads it.
  *
- * @param engine the demo engine (tiny random model, real control ids)
- * @param clip   the demo clip as read back from its WAV (16 kHz mono)
- * @param model  the model (its steering margin is reported)
+ * @param engine         the demo engine (loaded by {@link StreamingEngine#load})
+ * @param clip           the demo clip as read back from its WAV (16 kHz mono)
+ * @param clipFile       the WAV
+ * @param modelDir       the generated checkpoint folder (Audio-Interaction layout)
+ * @param steeringMargin smallest (wanted - best other) logit over the steered steps, from the folder's marker
  */
-public record Demo(StreamingEngine engine, float[] clip, DemoModel model) {
+public record Demo(StreamingEngine engine, float[] clip, Path clipFile, Path modelDir, double steeringMargin) {
 
-    /** The reply the demo model was steered to give: URGENT, " Alarm?", TEXT_END. */
-    static int[] reply(Tokenizer tok) {
-        int[] text = tok.encode(" Alarm?");
-        int[] reply = new int[text.length + 2];
-        reply[0] = AudioInteractionPrompt.URGENT;
-        System.arraycopy(text, 0, reply, 1, text.length);
-        reply[reply.length - 1] = AudioInteractionPrompt.TEXT_END;
-        return reply;
-    }
-
-    /** Generates the assets in {@code dir} when missing, builds and steers the model. */
-    public static Demo load(Path dir) throws IOException {
-        Path d = DemoAssets.prepare(dir);
-        Tokenizer tok = Tokenizer.load(d.resolve("tokenizer.json"));
-        int[] prefix = AudioInteractionPrompt.prefixIds(tok);
-        float[] clip = WavReader.read(d.resolve("clip.wav")).samples();
-        boolean[] respond = new boolean[clip.length / 6400];
+    /** Which chunks of the demo clip the model is steered to answer (the beep chunks). */
+    public static boolean[] respondChunks() {
+        boolean[] respond = new boolean[DemoAssets.CHUNKS];
         for (int c : DemoAssets.BEEP_CHUNKS) {
             respond[c] = true;
         }
-        DemoModel m = DemoModel.build(Backends.get(), clip, respond, reply(tok), prefix);
-        return new Demo(new StreamingEngine(m, prefix, StreamingEngine.detokenizer(tok), 32_768), clip, m);
+        return respond;
+    }
+
+    /** Generates the clip and the model folder in {@code dir} when missing or outdated, then loads the model from disk. */
+    public static Demo load(Path dir) throws IOException {
+        Path clipFile = DemoAssets.prepare(dir).resolve("clip.wav");
+        float[] clip = WavReader.read(clipFile).samples();
+        Path model = DemoCheckpoint.prepare(dir, clip, respondChunks());
+        double margin = DemoCheckpoint.steeringMargin(model);
+        return new Demo(StreamingEngine.load(model, LoadOptions.defaults()), clip, clipFile, model, margin);
     }
 }

@@ -16,7 +16,7 @@ import java.util.List;
  * <ul>
  *   <li>{@code clip.wav}: 8 s at 16 kHz: quiet room noise with two bursts of 1 kHz beeps (chunks
  *       {@link #BEEP_CHUNKS}), 20 chunks of 400 ms;</li>
- *   <li>{@code tokenizer.json}: a byte-level BPE tokenizer in the Hugging Face format with the 256 byte
+ *   <li>the model folder's {@code tokenizer.json} ({@link DemoCheckpoint} writes it): a byte-level BPE tokenizer in the Hugging Face format with the 256 byte
  *       tokens (no merges) and Qwen's added tokens at their real ids (151643 {@code <|endoftext|>}, 151644
  *       {@code <|im_start|>}, ...), so the Audio-Interaction prefix and control ids are the real ones
  *       while the file stays a few kB instead of Qwen's 7 MB.</li>
@@ -42,7 +42,7 @@ public final class DemoAssets {
         return base.resolve("demo");
     }
 
-    /** Writes the clip and tokenizer into {@code dir} unless they are already there; returns {@code dir}. */
+    /** Writes the clip into {@code dir} unless it is already there; returns {@code dir}. */
     public static Path prepare(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path wav = dir.resolve("clip.wav");
@@ -50,12 +50,6 @@ public final class DemoAssets {
             Path tmp = Files.createTempFile(dir, "clip", ".tmp");
             WavWriter.writePcm16(tmp, clip(), 16_000);
             Files.move(tmp, wav, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        Path tok = dir.resolve("tokenizer.json");
-        if (!Files.isRegularFile(tok)) {
-            Path tmp = Files.createTempFile(dir, "tokenizer", ".tmp");
-            Files.writeString(tmp, tokenizerJson());
-            Files.move(tmp, tok, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         return dir;
     }
