@@ -97,6 +97,7 @@ public final class DemoCheckpoint {
         Files.createDirectories(dir);
         Path tmp = Files.createTempDirectory(dir, "model.tmp");
         try {
+            readableByAll(tmp);
             generate(tmp, clip, respond, version);
             if (Files.exists(model)) {
                 Path old = Files.createTempDirectory(dir, "model.old");
@@ -484,6 +485,15 @@ public final class DemoCheckpoint {
         info.put("tie_word_embeddings", false);
         Files.writeString(out.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(info));
         Files.writeString(out.resolve("tokenizer.json"), DemoAssets.tokenizerJson());
+    }
+
+    /** A temporary folder is private (rwx------); the model folder it becomes is an ordinary one. */
+    private static void readableByAll(Path dir) throws IOException {
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its defaults
+        }
     }
 
     private static void deleteTree(Path p) throws IOException {
