@@ -163,8 +163,8 @@ public final class DemoCheckpoint {
         // teacher-forced run of the released loop on the folder as loaded, collecting (final hidden, wanted token)
         List<float[]> states = new ArrayList<>();
         List<Integer> wanted = new ArrayList<>();
-        // scalar reference kernels: plain ordered float32 loops give the same bits on every machine and at any
-        // JIT stage (the vector backend's lane reductions do not), so the steered rows and files are reproducible
+        // scalar reference kernels: plain ordered float32 loops give the same bits at any JIT stage (the vector
+        // backend's lane reductions do not: cold and warm runs differed), so the steered rows and files are reproducible
         try (AudioInteractionModel m = AudioInteractionLoader.load(out, new LoadOptions(new ScalarKernels(), null))) {
             collect(m, windowedMels(clip), respond, reply(tok), AudioInteractionPrompt.prefixIds(tok), states, wanted);
         }
