@@ -84,14 +84,15 @@ public final class DemoCheckpoint {
     }
 
     /**
-     * The model folder {@code dir/model}, generated when missing or when its marker differs from this
-     * version and {@code clip}. {@code respond[i]} says which chunks answer; {@code clip} is 16 kHz audio
+     * The model folder {@code dir/model}, generated when missing, when its marker differs from this
+     * version and {@code clip}, or when a file the layout needs is gone. {@code respond[i]} says which chunks answer; {@code clip} is 16 kHz audio
      * in whole 400 ms chunks (as read back from the demo WAV).
      */
     public static Path prepare(Path dir, float[] clip, boolean[] respond) throws IOException {
         Path model = dir.resolve("model");
         String version = version(clip, respond);
-        if (version.equals(marker(model).getProperty("version"))) {
+        if (version.equals(marker(model).getProperty("version"))
+                && CheckpointLayout.detect(model) == CheckpointLayout.AUDIO_INTERACTION) {
             return model;
         }
         Files.createDirectories(dir);

@@ -92,7 +92,7 @@ class DemoCheckpointTest {
     }
 
     @Test
-    void aFolderWithAnotherVersionIsRegenerated() throws Exception {
+    void aFolderWithAnotherVersionOrAMissingFileIsRegenerated() throws Exception {
         float[] clip = DemoAssets.clip();
         Path model = tmp.resolve("model");
         Files.createDirectories(model);
@@ -104,6 +104,9 @@ class DemoCheckpointTest {
         try (Stream<Path> s = Files.list(tmp)) {
             assertThat(s.map(p -> p.getFileName().toString())).containsExactly("model"); // no temp folders left
         }
+        Files.delete(model.resolve(CheckpointLayout.AI_AUDIO_TOWER)); // marker matches, a needed file is gone
+        DemoCheckpoint.prepare(tmp, clip, Demo.respondChunks());
+        assertThat(model.resolve(CheckpointLayout.AI_AUDIO_TOWER)).isRegularFile();
     }
 
     private static Map<String, String> digests(Path dir) throws Exception {
