@@ -60,12 +60,12 @@ final class BenchStreamCommand implements Callable<Integer> {
         if (Files.isDirectory(golden)) {
             Path clip = wav != null ? wav : golden.resolveSibling("clip-8s.wav");
             try (StreamingEngine e = StreamingEngine.load(golden, LoadOptions.defaults())) {
-                bench.run(e, "ai-tiny", StreamCommand.readWav(clip));
+                bench.run(e, "ai-tiny", CliAudio.read16k(clip));
             }
         } else {
             Demo demo = Demo.load(DemoAssets.defaultDir());
             try (StreamingEngine e = demo.engine()) {
-                bench.run(e, "demo (tiny)", wav != null ? StreamCommand.readWav(wav) : demo.clip());
+                bench.run(e, "demo (tiny)", wav != null ? CliAudio.read16k(wav) : demo.clip());
             }
         }
         return 0;

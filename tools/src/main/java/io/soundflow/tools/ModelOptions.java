@@ -1,17 +1,11 @@
 package io.soundflow.tools;
 
-import io.soundflow.engine.audio.Audio;
-import io.soundflow.engine.audio.LogMel;
-import io.soundflow.engine.audio.WavReader;
 import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.engine.model.OmniThinker;
 import io.soundflow.engine.model.Thinkers;
 import io.soundflow.kernels.Backends;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Options shared by the model commands ({@code forward}, {@code ask}): model folder, WAV, quantization. */
@@ -36,21 +30,6 @@ final class ModelOptions {
 
     /** The WAV as 16 kHz mono samples, or null without --wav. */
     float[] samples() {
-        if (wav == null) {
-            return null;
-        }
-        if (!Files.isRegularFile(wav)) {
-            throw new IllegalArgumentException(wav + ": no such audio file");
-        }
-        try {
-            Audio a = WavReader.read(wav).toRate(LogMel.SAMPLE_RATE);
-            if (a.samples().length == 0) {
-                throw new IllegalArgumentException(wav + ": the audio is empty");
-            }
-            return a.samples();
-        } catch (IOException e) {
-            String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new UncheckedIOException(m.startsWith(wav.toString()) ? m : wav + ": " + m, e);
-        }
+        return wav == null ? null : CliAudio.read16k(wav);
     }
 }

@@ -1,8 +1,5 @@
 package io.soundflow.tools;
 
-import io.soundflow.engine.audio.Audio;
-import io.soundflow.engine.audio.LogMel;
-import io.soundflow.engine.audio.WavReader;
 import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.engine.model.SamplingSettings;
 import io.soundflow.engine.stream.ContextPolicy;
@@ -12,8 +9,6 @@ import io.soundflow.engine.stream.SessionOptions;
 import io.soundflow.engine.stream.StreamingEngine;
 import io.soundflow.kernels.Backends;
 import io.soundflow.tools.stream.StreamRunner;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -111,7 +106,7 @@ final class StreamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SessionOptions o = options();
-        float[] samples = input.wav != null ? readWav(input.wav) : null;
+        float[] samples = input.wav != null ? CliAudio.read16k(input.wav) : null;
         if (input.mic && o.mode() == FrontEndMode.REF_EXACT) {
             throw new IllegalArgumentException("--mode ref-exact needs the whole input; use windowed or chunk-local with --mic");
         }
@@ -142,21 +137,5 @@ final class StreamCommand implements Callable<Integer> {
                 .withExactPositions(exactPositions).withLenient(lenient)
                 .withContext(ContextPolicy.parse(context), maxPositions, windowBlocks)
                 .withMaxReplyTokens(maxReply).withSampling(sampling);
-    }
-
-    static float[] readWav(Path wav) {
-        if (!Files.isRegularFile(wav)) {
-            throw new IllegalArgumentException(wav + ": no such audio file");
-        }
-        try {
-            Audio a = WavReader.read(wav).toRate(LogMel.SAMPLE_RATE);
-            if (a.samples().length == 0) {
-                throw new IllegalArgumentException(wav + ": the audio is empty");
-            }
-            return a.samples();
-        } catch (IOException e) {
-            String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new UncheckedIOException(m.startsWith(wav.toString()) ? m : wav + ": " + m, e);
-        }
     }
 }
