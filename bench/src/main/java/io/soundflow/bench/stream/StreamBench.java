@@ -1,6 +1,7 @@
 package io.soundflow.bench.stream;
 
 import io.soundflow.bench.forward.RandomThinker;
+import io.soundflow.engine.model.AudioInteractionModel;
 import io.soundflow.bench.kernels.MachineProbe;
 import io.soundflow.engine.DecoderCache;
 import io.soundflow.engine.InteractionModel;
@@ -116,9 +117,9 @@ public final class StreamBench {
         String name = "3B random " + s.format().name().toLowerCase(Locale.ROOT) + (s.layers() != 36 ? " (" + s.layers() + " layers)" : "");
         try (Arena arena = Arena.ofShared()) {
             long g0 = System.nanoTime();
-            RandomThinker m = RandomThinker.build(arena, k, s.format(), s.layers());
+            AudioInteractionModel m = RandomThinker.build(arena, k, s.format(), s.layers());
             out.printf(Locale.ROOT, "%s: weights generated in %.1f s%n", name, (System.nanoTime() - g0) / 1e9);
-            TextDecoderConfig c = m.config();
+            TextDecoderConfig c = m.text().config();
             float[] chunk = new float[6400];
             for (int i = 0; i < chunk.length; i++) {
                 chunk[i] = (float) (0.1 * Math.sin(2 * Math.PI * 440 * i / 16000.0));

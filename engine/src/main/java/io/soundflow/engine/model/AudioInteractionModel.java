@@ -29,6 +29,11 @@ public final class AudioInteractionModel implements InteractionModel, AutoClosea
         this.stores = List.copyOf(stores);
     }
 
+    /** A model over already-built parts that owns no mapped files (generated or random weights). */
+    public static AudioInteractionModel of(AudioTower audio, TextDecoder text) {
+        return new AudioInteractionModel(audio, text, List.of());
+    }
+
     public AudioTower audio() {
         return audio;
     }
