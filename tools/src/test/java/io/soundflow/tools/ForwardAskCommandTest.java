@@ -5,14 +5,12 @@ import io.soundflow.weights.SafeTensors;
 import io.soundflow.weights.TensorStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
+import static io.soundflow.tools.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code soundflow forward} and {@code ask} through the real command line, on the golden models. */
@@ -20,23 +18,12 @@ class ForwardAskCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void forwardDumpsTheGoldenKeysAndIds() throws Exception {
         Path g = SharedData.require("golden/omni-tiny-sharded-tied");
         Path dump = tmp.resolve("out.safetensors");
-        Run r = run("forward", "--model", g.resolve("model").toString(), "--wav", g.resolve("chirp.wav").toString(),
+        CliRun r = CliRun.run("forward", "--model", g.resolve("model").toString(), "--wav", g.resolve("chirp.wav").toString(),
                 "--prompt-ids-file", g.resolve("prompt-ids.txt").toString(), "--dump", dump.toString());
         assertThat(r.code()).as(r.err()).isZero();
         try (TensorStore got = SafeTensors.open(dump); TensorStore ref = SafeTensors.open(g.resolve("reference.safetensors"))) {
@@ -70,7 +57,7 @@ class ForwardAskCommandTest {
     @Test
     void askStreamsAnAnswerOnTheAudioInteractionModel() {
         Path g = SharedData.require("golden/ai-tiny");
-        Run r = run("ask", "--model", g.resolve("model").toString(), "--wav", g.resolve("clip-8s.wav").toString(),
+        CliRun r = CliRun.run("ask", "--model", g.resolve("model").toString(), "--wav", g.resolve("clip-8s.wav").toString(),
                 "--prompt", "What do you hear?", "--max-new-tokens", "5");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out().strip()).isNotEmpty();
@@ -87,7 +74,7 @@ class ForwardAskCommandTest {
                 "tokenizer and model do not match");
     }
 
-    private static void expectError(Run r, String text) {
+    private static void expectError(CliRun r, String text) {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).contains(text);
         assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);

@@ -4,14 +4,12 @@ import io.soundflow.testing.SharedData;
 import io.soundflow.weights.SafeTensorsWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static io.soundflow.tools.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code soundflow inspect} through the real command line, output captured. */
@@ -20,19 +18,6 @@ class InspectCommandTest {
     @TempDir
     Path dir;
 
-    /** Exit code, stdout and stderr of one run. */
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static long tensorLines(String out) {
         return out.lines().filter(l -> l.startsWith("  ")).count();
@@ -41,7 +26,7 @@ class InspectCommandTest {
     @Test
     void listsTheOmniTinyCheckpoint() {
         Path model = SharedData.require("golden/omni-tiny/model");
-        Run r = run("inspect", model.toString());
+        CliRun r = CliRun.run("inspect", model.toString());
         assertThat(r.code()).isZero();
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).contains("layout: Qwen2.5-Omni").contains("model.safetensors: 72 tensors")
@@ -53,7 +38,7 @@ class InspectCommandTest {
     @Test
     void listsTheAudioInteractionShardsAndTower() {
         Path model = SharedData.require("golden/ai-tiny/model");
-        Run r = run("inspect", model.toString());
+        CliRun r = CliRun.run("inspect", model.toString());
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("layout: Audio-Interaction release")
                 .contains("model_config.yaml: name Qwen2.5-3B-tiny-random, n_layer 2, n_embd 64")
@@ -68,7 +53,7 @@ class InspectCommandTest {
     @Test
     void singleFilesOfEachKind() {
         Path pth = SharedData.require("golden/ai-tiny/model/audiointeraction_ChunkwisedEncoder.pth");
-        Run r = run("inspect", pth.toString());
+        CliRun r = CliRun.run("inspect", pth.toString());
         assertThat(r.code()).isZero();
         assertThat(tensorLines(r.out())).isEqualTo(39);
         Path index = SharedData.require("golden/omni-tiny-sharded-tied/model/model.safetensors.index.json");
@@ -81,7 +66,7 @@ class InspectCommandTest {
     void badInputIsOneLineOnStderr() throws IOException {
         Path bad = dir.resolve("broken.safetensors");
         Files.write(bad, new byte[]{1, 2, 3});
-        Run r = run("inspect", bad.toString());
+        CliRun r = CliRun.run("inspect", bad.toString());
         assertThat(r.code()).isNotZero();
         assertThat(r.err().lines()).hasSize(1);
         assertThat(r.err()).startsWith("soundflow inspect: ").contains("broken.safetensors").contains("truncated");
@@ -107,7 +92,7 @@ class InspectCommandTest {
     void folderOfLooseSafetensorsFiles() {
         new SafeTensorsWriter().addF32("a", new float[]{1, 2}, 2).write(dir.resolve("one.safetensors"));
         new SafeTensorsWriter().addF32("b", new float[]{3}, 1).write(dir.resolve("two.safetensors"));
-        Run r = run("inspect", dir.toString());
+        CliRun r = CliRun.run("inspect", dir.toString());
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("layout: unknown").contains("one.safetensors: 1 tensor")
                 .contains("two.safetensors: 1 tensor").contains("total: 2 tensors in 2 files, 3 values");

@@ -24,7 +24,7 @@ class StreamCommandTest {
     void refExactTraceFromTheCliMatchesTheGoldenTrace() throws Exception {
         Path ai = SharedData.require("golden/ai-tiny");
         Path out = dir.resolve("trace.json");
-        InspectCommandTest.Run r = InspectCommandTest.run("stream", "--model", ai.resolve("model").toString(), "--wav",
+        CliRun r = CliRun.run("stream", "--model", ai.resolve("model").toString(), "--wav",
                 ai.resolve("clip-8s.wav").toString(), "--mode", "ref-exact", "--layout", "one-by-one", "--trace", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode got = JSON.readTree(out.toFile());
@@ -43,7 +43,7 @@ class StreamCommandTest {
     void jsonPrintsOneEventPerLine() throws Exception {
         Path ai = SharedData.require("golden/ai-tiny");
         Path out = dir.resolve("trace.json");
-        InspectCommandTest.Run r = InspectCommandTest.run("stream", "--model", ai.resolve("model").toString(), "--wav",
+        CliRun r = CliRun.run("stream", "--model", ai.resolve("model").toString(), "--wav",
                 ai.resolve("clip-8s.wav").toString(), "--mode", "chunk-local", "--json", "--trace", out.toString());
         JsonNode want = JSON.readTree(ai.resolve("trace-chunk-local.json").toFile());
         assertThat(JSON.readTree(out.toFile()).get("fed_tokens")).isEqualTo(want.get("fed_tokens"));
@@ -79,14 +79,14 @@ class StreamCommandTest {
         Path text = dir.resolve("notes.wav");
         Files.writeString(text, "this is not audio at all, just some text in a file");
 
-        expectError(InspectCommandTest.run("stream", "--model", dir.resolve("missing").toString(), "--wav", good.toString()), "missing");
-        expectError(InspectCommandTest.run("stream", "--model", model, "--wav", truncated.toString()), "truncated.wav");
-        expectError(InspectCommandTest.run("stream", "--model", model, "--wav", text.toString()), "notes.wav");
-        expectError(InspectCommandTest.run("stream", "--model", model, "--wav", dir.resolve("none.wav").toString()), "none.wav");
-        expectError(InspectCommandTest.run("stream", "--model", model, "--wav", good.toString(), "--layout", "sideways"), "sideways");
+        expectError(CliRun.run("stream", "--model", dir.resolve("missing").toString(), "--wav", good.toString()), "missing");
+        expectError(CliRun.run("stream", "--model", model, "--wav", truncated.toString()), "truncated.wav");
+        expectError(CliRun.run("stream", "--model", model, "--wav", text.toString()), "notes.wav");
+        expectError(CliRun.run("stream", "--model", model, "--wav", dir.resolve("none.wav").toString()), "none.wav");
+        expectError(CliRun.run("stream", "--model", model, "--wav", good.toString(), "--layout", "sideways"), "sideways");
     }
 
-    private static void expectError(InspectCommandTest.Run r, String names) {
+    private static void expectError(CliRun r, String names) {
         assertThat(r.code()).isEqualTo(1);
         List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING") && !l.contains("SoundFlow kernels")
                 && !l.matches("^\\w{3} \\d+, \\d{4} .*")).toList();
@@ -96,7 +96,7 @@ class StreamCommandTest {
 
     @Test
     void demoRunsOnAFreshCacheAndMakesBothDecisions() {
-        InspectCommandTest.Run r = InspectCommandTest.run("demo", "--fast", "--dir", dir.resolve("cache").toString());
+        CliRun r = CliRun.run("demo", "--fast", "--dir", dir.resolve("cache").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("RANDOM demo model").contains("NOT a trained model");
         assertThat(r.out()).contains("respond [urgent]  Alarm?");
@@ -104,7 +104,7 @@ class StreamCommandTest {
         assertThat(r.out()).contains("summary: 20 chunks (8.0 s of audio) decided, 3 responses");
         assertThat(Files.isRegularFile(dir.resolve("cache/clip.wav"))).isTrue();
         // a second run reuses the generated files and gives the same timeline
-        InspectCommandTest.Run again = InspectCommandTest.run("demo", "--fast", "--dir", dir.resolve("cache").toString());
+        CliRun again = CliRun.run("demo", "--fast", "--dir", dir.resolve("cache").toString());
         assertThat(timeline(again.out())).isEqualTo(timeline(r.out()));
     }
 

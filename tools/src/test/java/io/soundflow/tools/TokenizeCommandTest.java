@@ -6,16 +6,14 @@ import io.soundflow.tokenizer.Tokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.soundflow.tools.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code soundflow tokenize} through the real command line: the JSONL contract, --text, --decode, errors. */
@@ -33,18 +31,6 @@ class TokenizeCommandTest {
         tok = Tokenizer.load(file);
     }
 
-    /** Exit code, stdout and stderr of one run of the real command line. */
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
-    }
 
     private static final List<String> TEXTS = List.of("Hello, world!", "two\nlines\r\nand\ttabs", "",
             "<|im_start|>user\n你好 😀<|im_end|>\n", "  spaces  ", "\"quoted\" \\ backslash", "café e\u0301");
@@ -57,7 +43,7 @@ class TokenizeCommandTest {
             sb.append(JSON.writeValueAsString(t)).append('\n');
         }
         Files.writeString(in, sb, StandardCharsets.UTF_8);
-        Run r = run("tokenize", "--tokenizer", file.toString(), "--jsonl", in.toString());
+        CliRun r = CliRun.run("tokenize", "--tokenizer", file.toString(), "--jsonl", in.toString());
         assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(TEXTS.size());
@@ -69,13 +55,13 @@ class TokenizeCommandTest {
 
     @Test
     void textAndDecode() {
-        Run r = run("tokenize", "--tokenizer", file.toString(), "--text", "Hello, world!");
+        CliRun r = CliRun.run("tokenize", "--tokenizer", file.toString(), "--text", "Hello, world!");
         assertThat(r.code()).isZero();
         assertThat(r.out().strip()).isEqualTo("[9707,11,1879,0]");
-        Run d = run("tokenize", "--tokenizer", file.toString(), "--decode", "9707, 11,1879,0,151645");
+        CliRun d = CliRun.run("tokenize", "--tokenizer", file.toString(), "--decode", "9707, 11,1879,0,151645");
         assertThat(d.code()).isZero();
         assertThat(d.out()).isEqualTo("Hello, world!<|im_end|>" + System.lineSeparator());
-        Run s = run("tokenize", "--tokenizer", file.toString(), "--skip-special", "--decode", "9707,151645");
+        CliRun s = CliRun.run("tokenize", "--tokenizer", file.toString(), "--skip-special", "--decode", "9707,151645");
         assertThat(s.out().strip()).isEqualTo("Hello");
     }
 
@@ -83,7 +69,7 @@ class TokenizeCommandTest {
     void badInputIsOneClearError() throws IOException {
         Path in = dir.resolve("bad.jsonl");
         Files.writeString(in, "\"ok\"\n{\"text\": 1}\n");
-        Run r = run("tokenize", "--tokenizer", file.toString(), "--jsonl", in.toString());
+        CliRun r = CliRun.run("tokenize", "--tokenizer", file.toString(), "--jsonl", in.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains(in.toString()).contains("line 2").contains("expected one JSON string");
         assertThat(r.err().lines().count()).isEqualTo(1);

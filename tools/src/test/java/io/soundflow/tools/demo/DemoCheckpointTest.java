@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soundflow.tokenizer.Tokenizer;
-import io.soundflow.tools.Main;
+import io.soundflow.tools.CliRun;
 import io.soundflow.weights.CheckpointLayout;
 import io.soundflow.weights.SafeTensors;
 import io.soundflow.weights.TensorStore;
 import io.soundflow.weights.TorchCheckpoint;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +19,6 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The demo model folder on disk: the released Audio-Interaction files, loadable by the normal loader,
@@ -51,13 +48,13 @@ class DemoCheckpointTest {
         }
         assertThat(demo.steeringMargin()).isGreaterThan(1.0);
 
-        Run inspect = run("inspect", model.toString());
+        CliRun inspect = CliRun.run("inspect", model.toString());
         assertThat(inspect.code()).as(inspect.err()).isZero();
         assertThat(inspect.out()).contains("Audio-Interaction");
 
         // stream on the folder, as a user would run it by hand: respond exactly on the steered chunks
         Path trace = tmp.resolve("trace.json");
-        Run r = run("stream", "--model", model.toString(), "--wav", demo.clipFile().toString(), "--trace", trace.toString());
+        CliRun r = CliRun.run("stream", "--model", model.toString(), "--wav", demo.clipFile().toString(), "--trace", trace.toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode t = new ObjectMapper().readTree(trace.toFile());
         StringBuilder wanted = new StringBuilder();
@@ -120,15 +117,4 @@ class DemoCheckpointTest {
         return out;
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
-    }
 }
