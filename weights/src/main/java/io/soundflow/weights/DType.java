@@ -27,6 +27,24 @@ public enum DType {
         return byteSize;
     }
 
+    /**
+     * Checks that {@code bytes} is exactly the payload of a tensor of this dtype with {@code shape} (the
+     * writers' common argument check); the message names the tensor.
+     */
+    void checkPayload(String name, long[] shape, int bytes) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException(name + ": negative dimension in the shape");
+            }
+            n *= d;
+        }
+        if (n * byteSize != bytes) {
+            throw new IllegalArgumentException(name + ": " + bytes + " bytes do not match " + this + " "
+                    + java.util.Arrays.toString(shape));
+        }
+    }
+
     /** True for F32, F16 and BF16. */
     public boolean isFloatingPoint() {
         return floating;

@@ -61,17 +61,7 @@ public final class SafeTensorsWriter {
 
     /** Adds raw little-endian bytes of {@code dtype} with {@code shape}. */
     public SafeTensorsWriter add(String name, DType dtype, long[] shape, byte[] bytes) {
-        long n = 1;
-        for (long d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException(name + ": negative dimension in the shape");
-            }
-            n *= d;
-        }
-        if (n * dtype.byteSize() != bytes.length) {
-            throw new IllegalArgumentException(name + ": " + bytes.length + " bytes do not match " + dtype + " "
-                    + java.util.Arrays.toString(shape));
-        }
+        dtype.checkPayload(name, shape, bytes.length);
         if (tensors.putIfAbsent(name, new Entry(dtype, shape.clone(), bytes)) != null) {
             throw new IllegalArgumentException("tensor '" + name + "' was added twice");
         }

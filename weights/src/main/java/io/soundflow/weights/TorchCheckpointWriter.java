@@ -51,17 +51,7 @@ public final class TorchCheckpointWriter {
 
     /** Adds a contiguous tensor with its own storage (keys 0, 1, 2, ... in insertion order). */
     public TorchCheckpointWriter add(String name, DType dtype, long[] shape, byte[] bytes) {
-        long n = 1;
-        for (long d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException(name + ": negative dimension in the shape");
-            }
-            n *= d;
-        }
-        if (n * dtype.byteSize() != bytes.length) {
-            throw new IllegalArgumentException(name + ": " + bytes.length + " bytes do not match " + dtype + " "
-                    + java.util.Arrays.toString(shape));
-        }
+        dtype.checkPayload(name, shape, bytes.length);
         for (Tensor t : tensors) {
             if (t.name().equals(name)) {
                 throw new IllegalArgumentException("tensor '" + name + "' was added twice");
