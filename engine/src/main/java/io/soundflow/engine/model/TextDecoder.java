@@ -103,20 +103,18 @@ public final class TextDecoder {
         }
         cache.advance(n);
         int r = logitRows.length;
-        if (probe.active()) {
+        boolean wholeNorm = probe.active();          // the probe sees every row normed; else norm only the rows we need
+        if (wholeNorm) {
             k.rmsNorm(x, finalNorm.weight(), config.rmsEps(), n, d, x);
             probe.stage("final_hidden", x, n, d);
-            FloatBuf sel = k.alloc(Math.max(1, r) * d);
-            for (int j = 0; j < r; j++) {
-                sel.copyFrom(x, logitRows[j] * d, j * d, d);
-            }
-            return logits(sel, r);
         }
         FloatBuf sel = k.alloc(Math.max(1, r) * d);  // [r, d] rows we need logits for
         for (int j = 0; j < r; j++) {
             sel.copyFrom(x, logitRows[j] * d, j * d, d);
         }
-        k.rmsNorm(sel, finalNorm.weight(), config.rmsEps(), r, d, sel);
+        if (!wholeNorm) {
+            k.rmsNorm(sel, finalNorm.weight(), config.rmsEps(), r, d, sel);
+        }
         return logits(sel, r);
     }
 
