@@ -39,8 +39,11 @@ public final class Sampler {
      * seen so far (for the repetition penalty; may be empty).
      */
     public int next(float[] logits, int off, int vocab, int[] history) {
-        float[] x = Arrays.copyOfRange(logits, off, off + vocab);
         float p = settings.repetitionPenalty();
+        if (p == 1f && settings.greedy()) {
+            return argmax(logits, off, vocab);           // nothing to modify: no copy of the row
+        }
+        float[] x = Arrays.copyOfRange(logits, off, off + vocab);
         if (p != 1f) {
             boolean[] seen = new boolean[vocab];
             for (int id : history) {
