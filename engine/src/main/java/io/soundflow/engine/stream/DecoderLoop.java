@@ -22,6 +22,9 @@ final class DecoderLoop implements Runnable {
     static final int BLOCK = 12; // AUDIO_BEGIN, 10 slots, ASSISTANT
     static final int MAX_BATCH = 32; // chunks per teacher-forced forward
     private static final int STATS_EVERY = 25;
+    private static final int[] NONE = new int[0];        // no audio slots, no history
+    private static final float[] NO_VECTORS = new float[0];
+    private static final int[] FIRST_ROW = {0};          // logits of the only row of a one-token forward
 
     private final Session s;
     private final InteractionModel model;
@@ -209,6 +212,7 @@ final class DecoderLoop implements Runnable {
         StringBuilder sb = new StringBuilder();
         int tok = Tokens.TEXT_BEGIN;
         boolean cut = false;
+        int[] one = new int[1];                          // the token fed by each one-token forward
         while (true) {
             if (cache.length() + 1 > capacity || s.closed) { // no room (or shutting down): end the reply here
                 reply.add(Tokens.TEXT_END);
@@ -216,7 +220,8 @@ final class DecoderLoop implements Runnable {
                 break;
             }
             long t0 = System.nanoTime();
-            float[] logits = model.forward(cache, new int[] {tok}, new int[0], new float[0], new int[] {0});
+            one[0] = tok;
+            float[] logits = model.forward(cache, one, NONE, NO_VECTORS, FIRST_ROW);
             int next = pick(logits, 0);
             s.metrics.decoderBusy(System.nanoTime() - t0, cache.length());
             fedOne(tok);
@@ -249,7 +254,7 @@ final class DecoderLoop implements Runnable {
     }
 
     private int pick(float[] logits, int row) {
-        return sampler == null ? Sampler.argmax(logits, row * vocab, vocab) : sampler.next(logits, row * vocab, vocab, new int[0]);
+        return sampler == null ? Sampler.argmax(logits, row * vocab, vocab) : sampler.next(logits, row * vocab, vocab, NONE);
     }
 
     /** Bookkeeping of what a listening forward fed: the trace and the window policy's segments. */
@@ -348,7 +353,7 @@ final class DecoderLoop implements Runnable {
             j++;
         }
         long t0 = System.nanoTime();
-        model.forward(cache, ids, audioSlots, vectors, new int[0]);
+        model.forward(cache, ids, audioSlots, vectors, NONE);
         s.metrics.decoderBusy(System.nanoTime() - t0, cache.length());
         if (o.recordTrace()) {
             fed.addElements(fed.size(), ids);
