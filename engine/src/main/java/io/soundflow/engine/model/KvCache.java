@@ -16,6 +16,8 @@ public final class KvCache implements DecoderCache {
     private final int kvDim;
     private final boolean float16Positions;
     private final Object owner;
+    private final Kernels kernels;
+    private final FloatBuf[] work = new FloatBuf[TextDecoder.WORK_BUFFERS]; // the last forward's activations
     private int length;
 
     KvCache(Kernels kernels, int layers, int kvDim, int capacity, boolean float16Positions, Object owner) {
@@ -35,6 +37,7 @@ public final class KvCache implements DecoderCache {
         this.kvDim = kvDim;
         this.float16Positions = float16Positions;
         this.owner = owner;
+        this.kernels = kernels;
     }
 
     @Override
@@ -74,6 +77,19 @@ public final class KvCache implements DecoderCache {
 
     Object owner() {
         return owner;
+    }
+
+    /**
+     * Activation buffer {@code slot} of exactly {@code size} floats for one forward: the previous forward's
+     * buffer when it had the same size (every one-token decode step), else a fresh one. Contents are stale.
+     */
+    FloatBuf work(int slot, int size) {
+        FloatBuf b = work[slot];
+        if (b == null || b.size() != size) {
+            b = kernels.alloc(size);
+            work[slot] = b;
+        }
+        return b;
     }
 
     void advance(int n) {

@@ -19,6 +19,9 @@ public final class TextDecoder {
     private final Norm finalNorm;
     private final WeightMatrix lmHead;     // [vocab, hidden]
     private final float[] invFreq;         // [headDim / 2]
+    /** Activation buffers a forward takes from its {@link KvCache} (reused across one-token steps). */
+    static final int WORK_BUFFERS = 11;
+    private static final int X = 0, H = 1, Q = 2, K = 3, V = 4, ATT = 5, QKV = 6, GATE = 7, UP = 8, SEL = 9, LOGITS = 10;
 
     public TextDecoder(TextDecoderConfig config, Kernels kernels, WeightMatrix embedding, List<DecoderLayer> layers,
                        Norm finalNorm, WeightMatrix lmHead) {
@@ -66,7 +69,7 @@ public final class TextDecoder {
         int n = ids.length, d = config.hidden();
         validate(cache, ids, audioSlots, audioVectors, logitRows);
         Kernels k = kernels;
-        FloatBuf x = k.alloc(n * d);                 // [n, d] residual stream
+        FloatBuf x = cache.work(X, n * d);                 // [n, d] residual stream
         k.embed(embedding, ids, x);
         for (int j = 0; j < audioSlots.length; j++) {
             x.write(audioSlots[j] * d, audioVectors, j * d, d);
@@ -74,13 +77,13 @@ public final class TextDecoder {
         probe.stage("inputs_embeds", x, n, d);
         int start = cache.length(), qDim = config.qDim(), kvDim = config.kvDim(), ffn = config.intermediate();
         float[] pos = cache.positions(start, n);
-        FloatBuf h = k.alloc(n * d);                 // [n, d]
-        FloatBuf q = k.alloc(n * qDim);              // [n, qDim]
-        FloatBuf kk = k.alloc(n * kvDim);            // [n, kvDim]
-        FloatBuf v = k.alloc(n * kvDim);             // [n, kvDim]
-        FloatBuf att = k.alloc(n * qDim);            // [n, qDim]
-        FloatBuf scratch = k.alloc(n * (qDim + 2 * kvDim));
-        FloatBuf gate = k.alloc(n * ffn), up = k.alloc(n * ffn); // [n, ffn]
+        FloatBuf h = cache.work(H, n * d);                 // [n, d]
+        FloatBuf q = cache.work(Q, n * qDim);              // [n, qDim]
+        FloatBuf kk = cache.work(K, n * kvDim);            // [n, kvDim]
+        FloatBuf v = cache.work(V, n * kvDim);             // [n, kvDim]
+        FloatBuf att = cache.work(ATT, n * qDim);            // [n, qDim]
+        FloatBuf scratch = cache.work(QKV, n * (qDim + 2 * kvDim));
+        FloatBuf gate = cache.work(GATE, n * ffn), up = cache.work(UP, n * ffn); // [n, ffn]
         for (int i = 0; i < layers.size(); i++) {
             DecoderLayer L = layers.get(i);
             k.rmsNorm(x, L.attnNorm().weight(), config.rmsEps(), n, d, h);
@@ -108,21 +111,21 @@ public final class TextDecoder {
             k.rmsNorm(x, finalNorm.weight(), config.rmsEps(), n, d, x);
             probe.stage("final_hidden", x, n, d);
         }
-        FloatBuf sel = k.alloc(Math.max(1, r) * d);  // [r, d] rows we need logits for
+        FloatBuf sel = cache.work(SEL, Math.max(1, r) * d);  // [r, d] rows we need logits for
         for (int j = 0; j < r; j++) {
             sel.copyFrom(x, logitRows[j] * d, j * d, d);
         }
         if (!wholeNorm) {
             k.rmsNorm(sel, finalNorm.weight(), config.rmsEps(), r, d, sel);
         }
-        return logits(sel, r);
+        return logits(cache, sel, r);
     }
 
-    private float[] logits(FloatBuf sel, int r) {
+    private float[] logits(KvCache cache, FloatBuf sel, int r) {
         if (r == 0) {
             return new float[0];
         }
-        FloatBuf out = kernels.alloc(r * config.vocab()); // [r, vocab]
+        FloatBuf out = cache.work(LOGITS, r * config.vocab()); // [r, vocab]
         kernels.matmul(lmHead, sel, r, out, null);
         return out.toArray();
     }
