@@ -25,7 +25,8 @@ public final class AudioTower {
     private final List<AudioLayer> layers;
     private final Norm lnPost;
     private final Linear proj;          // [outputDim, d]
-    private final float[] sinusoids;    // [maxPositions, d]: sines then cosines
+    private final FloatBuf sinusoids;   // [positionRows, d]: sines then cosines, uploaded once
+    private final int positionRows;
 
     public AudioTower(AudioEncoderConfig config, Kernels kernels, WeightMatrix conv1, FloatBuf conv1Bias,
                       WeightMatrix conv2, FloatBuf conv2Bias, List<AudioLayer> layers, Norm lnPost, Linear proj) {
@@ -42,7 +43,8 @@ public final class AudioTower {
             throw new IllegalArgumentException("audio tower: " + layers.size() + " layers, config says " + config.layers());
         }
         int rows = Math.min(config.maxPositions(), Math.max(config.nWindow(), 20) + 1);
-        this.sinusoids = sinusoids(rows, config.dModel());
+        this.positionRows = rows;
+        this.sinusoids = kernels.upload(sinusoids(rows, config.dModel()));
     }
 
     public AudioEncoderConfig config() {
@@ -76,7 +78,7 @@ public final class AudioTower {
             throw new IllegalArgumentException("audio tower: mel has " + mel.length + " values, expected "
                     + bins + " x " + frames);
         }
-        if (window < 2 || (window - 1) / 2 + 1 > sinusoids.length / d) {
+        if (window < 2 || (window - 1) / 2 + 1 > positionRows) {
             throw new IllegalArgumentException("audio tower: window " + window + " frames is out of range");
         }
         int nWin = (frames + window - 1) / window;
@@ -109,8 +111,7 @@ public final class AudioTower {
             FloatBuf out = h.slice(row * d, lens[w] * d);
             k.conv1d3(conv2, conv2Bias, c1.slice(0, l * d), l, 2, out);
             k.gelu(out, lens[w] * d);
-            FloatBuf pos = k.upload(java.util.Arrays.copyOf(sinusoids, lens[w] * d));
-            k.add(out, pos, out, lens[w] * d);
+            k.add(out, sinusoids.slice(0, lens[w] * d), out, lens[w] * d); // positions restart in every window
             row += lens[w];
         }
         probe.stage("embed", h, total, d);
