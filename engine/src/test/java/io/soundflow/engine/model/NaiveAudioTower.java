@@ -75,10 +75,10 @@ final class NaiveAudioTower {
                 }
                 w0 += len;
             }
-            add(h, lin(att, p + "self_attn.out_proj", true));
+            NaiveDecoder.add(h, lin(att, p + "self_attn.out_proj", true));
             double[][] f = lin(ln(h, p + "final_layer_norm"), p + "fc1", true);
             gelu(f);
-            add(h, lin(f, p + "fc2", true));
+            NaiveDecoder.add(h, lin(f, p + "fc2", true));
         }
         double[][] pooled = new double[h.length / 2][d];
         for (int i = 0; i < pooled.length; i++) {
@@ -139,25 +139,6 @@ final class NaiveAudioTower {
 
     private double[][] lin(double[][] x, String name, boolean bias) {
         float[] w = c.get(name + ".weight"), b = bias ? c.get(name + ".bias") : null;
-        int cols = x[0].length, rows = w.length / cols;
-        double[][] out = new double[x.length][rows];
-        for (int t = 0; t < x.length; t++) {
-            for (int r = 0; r < rows; r++) {
-                double s = b == null ? 0 : b[r];
-                for (int k = 0; k < cols; k++) {
-                    s += (double) w[r * cols + k] * x[t][k];
-                }
-                out[t][r] = s;
-            }
-        }
-        return out;
-    }
-
-    private static void add(double[][] x, double[][] y) {
-        for (int t = 0; t < x.length; t++) {
-            for (int j = 0; j < x[t].length; j++) {
-                x[t][j] += y[t][j];
-            }
-        }
+        return NaiveDecoder.lin(x, w, b, w.length / x[0].length);
     }
 }

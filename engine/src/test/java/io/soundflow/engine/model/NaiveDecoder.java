@@ -110,7 +110,8 @@ final class NaiveDecoder {
         return out;
     }
 
-    private static double[][] lin(double[][] x, float[] w, float[] b, int rows) {
+    /** x [T, cols] times w [rows, cols] transposed, plus b [rows] when non-null: [T, rows] in double. */
+    static double[][] lin(double[][] x, float[] w, float[] b, int rows) {
         int cols = x[0].length;
         double[][] out = new double[x.length][rows];
         for (int t = 0; t < x.length; t++) {
@@ -125,7 +126,8 @@ final class NaiveDecoder {
         return out;
     }
 
-    private static void add(double[][] x, double[][] y) {
+    /** x += y elementwise. */
+    static void add(double[][] x, double[][] y) {
         for (int t = 0; t < x.length; t++) {
             for (int j = 0; j < x[t].length; j++) {
                 x[t][j] += y[t][j];
