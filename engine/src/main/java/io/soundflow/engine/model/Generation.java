@@ -42,7 +42,7 @@ public final class Generation {
         int n = 0;
         boolean stopped = false;
         while (true) {
-            int id = sampler.next(row, 0, v, Arrays.copyOf(history, hist));
+            int id = sampler.next(row, 0, v, history, hist); // no copy of the history per token
             if (model.tokens().isStop(id)) {
                 stopped = true;
                 break;

@@ -39,6 +39,12 @@ public final class Sampler {
      * seen so far (for the repetition penalty; may be empty).
      */
     public int next(float[] logits, int off, int vocab, int[] history) {
+        return next(logits, off, vocab, history, history.length);
+    }
+
+    /** {@link #next(float[], int, int, int[])} with the history being {@code history[0 .. historyLength)}. */
+    public int next(float[] logits, int off, int vocab, int[] history, int historyLength) {
+        java.util.Objects.checkFromIndexSize(0, historyLength, history.length);
         float p = settings.repetitionPenalty();
         if (p == 1f && settings.greedy()) {
             return argmax(logits, off, vocab);           // nothing to modify: no copy of the row
@@ -46,7 +52,8 @@ public final class Sampler {
         float[] x = Arrays.copyOfRange(logits, off, off + vocab);
         if (p != 1f) {
             boolean[] seen = new boolean[vocab];
-            for (int id : history) {
+            for (int h = 0; h < historyLength; h++) {
+                int id = history[h];
                 if (id >= 0 && id < vocab && !seen[id]) {
                     seen[id] = true;
                     x[id] = x[id] > 0 ? x[id] / p : x[id] * p;

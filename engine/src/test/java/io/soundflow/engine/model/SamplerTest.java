@@ -23,6 +23,17 @@ class SamplerTest {
     }
 
     @Test
+    void repetitionPenaltySeesOnlyTheGivenHistoryPrefix() {
+        var s = new Sampler(new SamplingSettings(0f, 0, 1f, 4f, 0));
+        float[] logits = {1f, 3f};
+        int[] history = {1, 0};
+        assertThat(s.next(logits, 0, 2, history, 0)).isEqualTo(1); // nothing penalized
+        assertThat(s.next(logits, 0, 2, history, 1)).isEqualTo(0); // 3/4 < 1; the 0 after the prefix is ignored
+        assertThat(s.next(logits, 0, 2, history, 2)).isEqualTo(1); // 1/4 < 3/4
+        assertThatThrownBy(() -> s.next(logits, 0, 2, history, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
     void topKOneAndTinyTopPAreGreedy() {
         var k1 = new Sampler(new SamplingSettings(1f, 1, 1f, 1f, 42));
         var p = new Sampler(new SamplingSettings(1f, 0, 1e-6f, 1f, 42));
