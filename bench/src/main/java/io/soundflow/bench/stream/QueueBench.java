@@ -60,6 +60,14 @@ public class QueueBench {
     public static class Moved {
         public long samples;
         public long items;
+
+        /** Counts a polled item (null = the queue was empty) and hands it to the blackhole. */
+        void took(Object o, Blackhole bh) {
+            if (o != null) {
+                items++;
+            }
+            bh.consume(o);
+        }
     }
 
     @Benchmark
@@ -115,11 +123,7 @@ public class QueueBench {
     @Group("fifoChunkFifo")
     @GroupThreads(1)
     public void fifoPoll(Fifos s, Blackhole bh, Moved m) {
-        Object o = s.fifo.poll();
-        if (o != null) {
-            m.items++;
-        }
-        bh.consume(o);
+        m.took(s.fifo.poll(), bh);
     }
 
     @Benchmark
@@ -133,11 +137,7 @@ public class QueueBench {
     @Group("fifoJctoolsSpsc")
     @GroupThreads(1)
     public void spscPoll(Fifos s, Blackhole bh, Moved m) {
-        Object o = s.spsc.relaxedPoll();
-        if (o != null) {
-            m.items++;
-        }
-        bh.consume(o);
+        m.took(s.spsc.relaxedPoll(), bh);
     }
 
     @Benchmark
@@ -151,10 +151,6 @@ public class QueueBench {
     @Group("fifoJctoolsMpsc")
     @GroupThreads(1)
     public void mpscPoll(Fifos s, Blackhole bh, Moved m) {
-        Object o = s.mpsc.relaxedPoll();
-        if (o != null) {
-            m.items++;
-        }
-        bh.consume(o);
+        m.took(s.mpsc.relaxedPoll(), bh);
     }
 }
