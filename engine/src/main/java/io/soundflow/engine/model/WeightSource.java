@@ -35,12 +35,7 @@ final class WeightSource {
 
     /** A matrix [shape[0], rest] in file dtype, or converted to the quantized format when requested. */
     WeightMatrix matrix(String name) {
-        WeightMatrix w = store.get(prefix + name).asMatrix();
-        WeightFormat q = options.quantize();
-        if (q != null && w.cols() % q.blockValues == 0) {
-            w = Quantizer.convert(w, q, arena);
-        }
-        return options.kernels().upload(w);
+        return prepared(store.get(prefix + name).asMatrix());
     }
 
     /**
@@ -57,7 +52,11 @@ final class WeightSource {
         for (int r = 0; r < sourceRow.length; r++) {
             java.lang.foreign.MemorySegment.copy(src.data(), sourceRow[r] * rb, seg, r * rb, rb);
         }
-        WeightMatrix w = new WeightMatrix(src.name(), src.format(), src.rows(), src.cols(), seg);
+        return prepared(new WeightMatrix(src.name(), src.format(), src.rows(), src.cols(), seg));
+    }
+
+    /** Quantized when requested (and the rows split into whole blocks), then handed to the backend. */
+    private WeightMatrix prepared(WeightMatrix w) {
         WeightFormat q = options.quantize();
         if (q != null && w.cols() % q.blockValues == 0) {
             w = Quantizer.convert(w, q, arena);
