@@ -131,7 +131,9 @@ public final class AudioTower {
             k.gelu(ff, total * config.ffnDim());
             L.fc2().apply(k, ff, total, x);
             k.add(h, x, h, total * d);
-            probe.stage("layer" + i, h, total, d);
+            if (probe.active()) { // no name built per layer for Probe.NONE
+                probe.stage("layer" + i, h, total, d);
+            }
         }
         int n = total / 2;
         FloatBuf pooled = k.alloc(n * d);

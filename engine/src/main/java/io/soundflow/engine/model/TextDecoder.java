@@ -102,7 +102,9 @@ public final class TextDecoder {
             k.siluMul(gate, up, gate, n * ffn);
             L.down().apply(k, gate, n, h);
             k.add(x, h, x, n * d);
-            probe.stage("layer" + i, x, n, d);
+            if (probe.active()) { // no name built per layer for Probe.NONE
+                probe.stage("layer" + i, x, n, d);
+            }
         }
         cache.advance(n);
         int r = logitRows.length;
