@@ -64,11 +64,6 @@ final class MatmulOps implements Family.Matmul {
     static final int KC = 2048;
     /** Activation rows per pass over a panel. */
     static final int NC = 48;
-    /**
-     * Float distance between panel rows and between packed activation rows: KC plus 32 floats, so
-     * that rows a power of two apart do not map to the same L1 sets.
-     */
-    static final int PS = KC + 32;
 
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfFloat F32L = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
@@ -94,11 +89,8 @@ final class MatmulOps implements Family.Matmul {
             KernelPool.get().forRange(groups, minGroups, (g0, g1) ->
                     matvecRange(w, xa, xo, split, 4 * g0, Math.min(rows, 4 * g1), oa, oo, bias));
         } else {
-            boolean pairs = w.format() == WeightFormat.BF16 || w.format() == WeightFormat.F16;
-            int xs = w.cols() + 32;
-            float[] xp = packX(xa, xo, n, w.cols(), xs, pairs); // [n, cols], rows xs apart
             KernelPool.get().forRange(groups, 1, (g0, g1) ->
-                    gemmRange(w, xp, xs, n, 4 * g0, Math.min(rows, 4 * g1), oa, oo, bias));
+                    gemmRange(w, xa, xo, n, 4 * g0, Math.min(rows, 4 * g1), oa, oo, bias));
         }
     }
 
@@ -436,61 +428,7 @@ final class MatmulOps implements Family.Matmul {
 
     // ---- matmul (n > 1) ---------------------------------------------------------------------------
 
-    /**
-     * The GEMM column order for the 16-bit formats: within each whole chunk of 2L columns its even
-     * columns then its odd columns (the order in which one 32-bit load of 2L halves widens, with one
-     * shift or mask each); columns after the last whole chunk keep their order. Returns x [n, cols]
-     * copied (in that order when {@code pairs}) with rows {@code xs} floats apart (see {@link #PS}).
-     */
-    private static float[] packX(float[] x, int xo, int n, int cols, int xs, boolean pairs) {
-        float[] y = new float[n * xs]; // [n, cols] rows xs apart, chunk-permuted when pairs
-        int whole = pairs ? cols - cols % (2 * L) : 0;
-        for (int i = 0; i < n; i++) {
-            int src = xo + i * cols, dst = i * xs;
-            for (int c = 0; c < whole; c += 2 * L) {
-                for (int t = 0; t < L; t++) {
-                    y[dst + c + t] = x[src + c + 2 * t];
-                    y[dst + c + L + t] = x[src + c + 2 * t + 1];
-                }
-            }
-            System.arraycopy(x, src + whole, y, dst + whole, cols - whole);
-        }
-        return y;
-    }
-
-    /**
-     * Columns {@code [c0, c0 + count)} of row r as float32 in the GEMM column order (see
-     * {@link #packX}); c0 is a multiple of 32.
-     */
-    private static void decodeGemm(WeightMatrix w, int r, int c0, int count, float[] dst, int dOff) {
-        WeightFormat f = w.format();
-        if (f != WeightFormat.BF16 && f != WeightFormat.F16) {
-            decodeRow(w, r, c0, count, dst, dOff);
-            return;
-        }
-        MemorySegment seg = w.data();
-        long at = r * w.rowBytes() + 2L * c0;
-        int whole = Math.min(count, w.cols() - w.cols() % (2 * L) - c0);
-        int c = 0;
-        if (f == WeightFormat.BF16) {
-            for (; c < whole; c += 2 * L) {
-                IntVector v = IntVector.fromMemorySegment(I, seg, at + 2L * c, LE);
-                v.lanewise(LSHL, 16).reinterpretAsFloats().intoArray(dst, dOff + c);
-                v.and(0xFFFF0000).reinterpretAsFloats().intoArray(dst, dOff + c + L);
-            }
-        } else {
-            for (; c < whole; c += 2 * L) {
-                IntVector v = IntVector.fromMemorySegment(I, seg, at + 2L * c, LE);
-                halfToFloat(v.and(0xFFFF)).intoArray(dst, dOff + c);
-                halfToFloat(v.lanewise(LSHR, 16)).intoArray(dst, dOff + c + L);
-            }
-        }
-        for (; c < count; c++) {
-            dst[dOff + c] = element(f, seg, r * w.rowBytes(), c0 + c);
-        }
-    }
-
-    private static void gemmRange(WeightMatrix w, float[] x, int xs, int n, int r0, int r1,
+    private static void gemmRange(WeightMatrix w, float[] x, int xo, int n, int r0, int r1,
                                   float[] out, int oo, float[] bias) {
         int cols = w.cols(), rows = w.rows();
         for (int i = 0; i < n; i++) {
@@ -498,7 +436,7 @@ final class MatmulOps implements Family.Matmul {
                 out[oo + i * rows + r] = bias == null ? 0f : bias[r];
             }
         }
-        float[] panel = new float[4 * PS]; // [4, KC] rows PS apart
+        float[] panel = new float[4 * KC]; // [4, KC]
         float[] res = new float[12];
         // equal column blocks of at most KC (whole 32-blocks), so no block is a short remainder
         int kBlocks = (cols + KC - 1) / KC;
@@ -509,15 +447,15 @@ final class MatmulOps implements Family.Matmul {
                 int ne = Math.min(n, nb + NC);
                 for (int r = r0; r < r1; r += 4) {
                     int rn = Math.min(4, r1 - r);
-                    // tiles of 3 activation rows, then of 2 (4 x 1 only when a single row remains)
-                    int twos = (ne - nb) % 3 == 1 && ne - nb >= 4 ? 2 : (ne - nb) % 3 == 2 ? 1 : 0;
                     for (int j = 0; j < rn; j++) {
-                        decodeGemm(w, r + j, kb, kc, panel, j * PS);
+                        decodeRow(w, r + j, kb, kc, panel, j * KC);
                     }
                     if (rn == 4) {
                         int i = nb;
+                        // tiles of 3 activation rows, then of 2 (4 x 1 only when a single row remains)
+                        int twos = (ne - nb) % 3 == 1 && ne - nb >= 4 ? 2 : (ne - nb) % 3 == 2 ? 1 : 0;
                         for (; i + 3 <= ne - 2 * twos; i += 3) {
-                            tile4x3(panel, kc, x, i * xs + kb, xs, res);
+                            tile4x3(panel, kc, x, xo + i * cols + kb, cols, res);
                             for (int t = 0; t < 3; t++) {
                                 int o = oo + (i + t) * rows + r;
                                 out[o] += res[t];
@@ -527,7 +465,7 @@ final class MatmulOps implements Family.Matmul {
                             }
                         }
                         for (; i + 2 <= ne; i += 2) {
-                            tile4x2(panel, kc, x, i * xs + kb, xs, res);
+                            tile4x2(panel, kc, x, xo + i * cols + kb, cols, res);
                             for (int t = 0; t < 2; t++) {
                                 int o = oo + (i + t) * rows + r;
                                 out[o] += res[t];
@@ -537,7 +475,7 @@ final class MatmulOps implements Family.Matmul {
                             }
                         }
                         for (; i < ne; i++) {
-                            tile4x1(panel, kc, x, i * xs + kb, res);
+                            tile4x1(panel, kc, x, xo + i * cols + kb, res);
                             int o = oo + i * rows + r;
                             out[o] += res[0];
                             out[o + 1] += res[1];
@@ -547,7 +485,7 @@ final class MatmulOps implements Family.Matmul {
                     } else {
                         for (int j = 0; j < rn; j++) {
                             for (int i = nb; i < ne; i++) {
-                                out[oo + i * rows + r + j] += dot(panel, j * PS, x, i * xs + kb, kc);
+                                out[oo + i * rows + r + j] += dot(panel, j * KC, x, xo + i * cols + kb, kc);
                             }
                         }
                     }
@@ -570,15 +508,15 @@ final class MatmulOps implements Family.Matmul {
             a00 = w.fma(v0, a00);
             a01 = w.fma(v1, a01);
             a02 = w.fma(v2, a02);
-            w = FloatVector.fromArray(F, p, PS + c);
+            w = FloatVector.fromArray(F, p, KC + c);
             a10 = w.fma(v0, a10);
             a11 = w.fma(v1, a11);
             a12 = w.fma(v2, a12);
-            w = FloatVector.fromArray(F, p, 2 * PS + c);
+            w = FloatVector.fromArray(F, p, 2 * KC + c);
             a20 = w.fma(v0, a20);
             a21 = w.fma(v1, a21);
             a22 = w.fma(v2, a22);
-            w = FloatVector.fromArray(F, p, 3 * PS + c);
+            w = FloatVector.fromArray(F, p, 3 * KC + c);
             a30 = w.fma(v0, a30);
             a31 = w.fma(v1, a31);
             a32 = w.fma(v2, a32);
@@ -597,7 +535,7 @@ final class MatmulOps implements Family.Matmul {
         res[11] = a32.reduceLanes(ADD);
         for (int c = ub; c < kc; c++) {
             for (int j = 0; j < 4; j++) {
-                float wv = p[j * PS + c];
+                float wv = p[j * KC + c];
                 res[3 * j] += wv * x[x0 + c];
                 res[3 * j + 1] += wv * x[x1 + c];
                 res[3 * j + 2] += wv * x[x2 + c];
@@ -616,13 +554,13 @@ final class MatmulOps implements Family.Matmul {
             FloatVector w = FloatVector.fromArray(F, p, c);
             a00 = w.fma(v0, a00);
             a01 = w.fma(v1, a01);
-            w = FloatVector.fromArray(F, p, PS + c);
+            w = FloatVector.fromArray(F, p, KC + c);
             a10 = w.fma(v0, a10);
             a11 = w.fma(v1, a11);
-            w = FloatVector.fromArray(F, p, 2 * PS + c);
+            w = FloatVector.fromArray(F, p, 2 * KC + c);
             a20 = w.fma(v0, a20);
             a21 = w.fma(v1, a21);
-            w = FloatVector.fromArray(F, p, 3 * PS + c);
+            w = FloatVector.fromArray(F, p, 3 * KC + c);
             a30 = w.fma(v0, a30);
             a31 = w.fma(v1, a31);
         }
@@ -636,7 +574,7 @@ final class MatmulOps implements Family.Matmul {
         res[7] = a31.reduceLanes(ADD);
         for (int c = ub; c < kc; c++) {
             for (int j = 0; j < 4; j++) {
-                float wv = p[j * PS + c];
+                float wv = p[j * KC + c];
                 res[2 * j] += wv * x[x0 + c];
                 res[2 * j + 1] += wv * x[x1 + c];
             }
@@ -650,9 +588,9 @@ final class MatmulOps implements Family.Matmul {
         for (int c = 0; c < ub; c += L) {
             FloatVector v = FloatVector.fromArray(F, x, x0 + c);
             a0 = FloatVector.fromArray(F, p, c).fma(v, a0);
-            a1 = FloatVector.fromArray(F, p, PS + c).fma(v, a1);
-            a2 = FloatVector.fromArray(F, p, 2 * PS + c).fma(v, a2);
-            a3 = FloatVector.fromArray(F, p, 3 * PS + c).fma(v, a3);
+            a1 = FloatVector.fromArray(F, p, KC + c).fma(v, a1);
+            a2 = FloatVector.fromArray(F, p, 2 * KC + c).fma(v, a2);
+            a3 = FloatVector.fromArray(F, p, 3 * KC + c).fma(v, a3);
         }
         res[0] = a0.reduceLanes(ADD);
         res[1] = a1.reduceLanes(ADD);
@@ -660,7 +598,7 @@ final class MatmulOps implements Family.Matmul {
         res[3] = a3.reduceLanes(ADD);
         for (int c = ub; c < kc; c++) {
             for (int j = 0; j < 4; j++) {
-                res[j] += p[j * PS + c] * x[x0 + c];
+                res[j] += p[j * KC + c] * x[x0 + c];
             }
         }
     }
