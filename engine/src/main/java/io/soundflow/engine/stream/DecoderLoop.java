@@ -165,7 +165,7 @@ final class DecoderLoop implements Runnable {
         }
         s.metrics.decoderBusy(System.nanoTime() - t0, cache.length());
         int consumedEnd = cut == k ? ids.length : assistantRow[cut - 1] + 1;
-        record(ids, 0, consumedEnd, cs, audioSlots, vectors, n0, cut);
+        record(ids, 0, consumedEnd, cs, audioSlots, n0, cut);
         pending.clear();
         long now = System.nanoTime();
         for (int j = 0; j < cut - 1; j++) {
@@ -258,7 +258,7 @@ final class DecoderLoop implements Runnable {
     }
 
     /** Bookkeeping of what a listening forward fed: the trace and the window policy's segments. */
-    private void record(int[] ids, int from, int to, EncodedChunk[] cs, int[] audioSlots, float[] vectors, int n0, int cut) {
+    private void record(int[] ids, int from, int to, EncodedChunk[] cs, int[] audioSlots, int n0, int cut) {
         if (o.recordTrace()) {
             fed.addElements(fed.size(), ids, from, to - from);
         }
@@ -273,9 +273,7 @@ final class DecoderLoop implements Runnable {
             int end = j == cut - 1 ? to : p + BLOCK + 1;
             IntArrayList seg = new IntArrayList();
             seg.addElements(0, ids, p, end - p);
-            float[] v = new float[slots * hidden];
-            System.arraycopy(vectors, j * slots * hidden, v, 0, v.length);
-            segments.add(new Segment(seg, v, audioSlots[j * slots] - p));
+            segments.add(new Segment(seg, cs[j].vectors(), audioSlots[j * slots] - p)); // [slots, hidden], not copied
             p = end;
         }
         while (segments.size() > o.windowBlocks()) {

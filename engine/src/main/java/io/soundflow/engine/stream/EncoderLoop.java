@@ -84,6 +84,10 @@ final class EncoderLoop implements Runnable {
         long complete = Math.min(lastReadNanos, s.arrivals.arrival(last, lastReadNanos));
         long t0 = System.nanoTime();
         float[] v = model.encodeChunk(m.data(), m.frames()); // [10, hidden]
+        if (v.length != model.audioVectorsPerChunk() * model.hiddenSize()) {
+            throw new StreamException("chunk " + nextIndex + ": the audio encoder gave " + v.length + " values, expected "
+                    + model.audioVectorsPerChunk() + " vectors of " + model.hiddenSize());
+        }
         long dt = System.nanoTime() - t0;
         s.metrics.encoderNanos.addAndGet(dt);
         s.metrics.encodedChunks.incrementAndGet();

@@ -21,6 +21,7 @@ final class FakeModel implements InteractionModel {
     volatile long firstForwardDelayMs;
     volatile long encodeDelayMs;
     volatile int oddToken = -1;
+    volatile int encodedVectors = 10; // what encodeChunk returns (10 is right)
     final AtomicInteger forwards = new AtomicInteger();
     volatile int maxLengthSeen;
 
@@ -53,7 +54,7 @@ final class FakeModel implements InteractionModel {
                 max = Math.max(max, mel[bin * frames + f]);
             }
         }
-        float[] out = new float[10 * HIDDEN];
+        float[] out = new float[encodedVectors * HIDDEN];
         Arrays.fill(out, max);
         return out;
     }

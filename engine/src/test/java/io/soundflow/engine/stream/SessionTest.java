@@ -142,6 +142,15 @@ class SessionTest {
         }
     }
 
+    @Test
+    void anEncoderOutputOfTheWrongSizeEndsTheStreamNamingTheChunk() throws Exception {
+        FakeModel m = new FakeModel(1.2f, 1);
+        m.encodedVectors = 9;
+        StreamEvent.End end = end(run(m, SessionOptions.defaults(), FakeModel.signal(PATTERN)));
+        assertThat(end.failed()).isTrue();
+        assertThat(end.reason()).contains("chunk 0").contains("expected 10 vectors");
+    }
+
     /**
      * Decision latency runs from when a chunk's last sample was accepted, not from when the busy encoder
      * got to it: three chunks accepted at once behind a 150 ms encoder are decided at least 150, 300 and
