@@ -7,15 +7,29 @@ final class StreamFeeder {
     private StreamFeeder() {
     }
 
-    /** Feeds everything without loss (waits for ring room between blocks), then finishes. */
+    /**
+     * Feeds everything without loss (waits for ring room between blocks), then finishes. Stops early
+     * when the session fails meanwhile (it then rejects input; the caller checks the failure).
+     */
     static void feedAll(Session s, float[] x, int block) throws InterruptedException {
         for (int off = 0; off < x.length; ) {
             int n = Math.min(block, x.length - off);
             if (s.acceptCapacity() < n) {
+                if (s.failure() != null) { // nobody reads the ring any more
+                    return;
+                }
                 Thread.sleep(1);
                 continue;
             }
-            int taken = s.accept(x, off, n);
+            int taken;
+            try {
+                taken = s.accept(x, off, n);
+            } catch (IllegalStateException e) {
+                if (s.failure() != null) { // failed while we were feeding (set before it rejects input)
+                    return;
+                }
+                throw e;
+            }
             if (taken != n) {
                 throw new AssertionError("ring dropped samples although it had room");
             }
