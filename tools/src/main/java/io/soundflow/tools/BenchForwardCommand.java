@@ -4,6 +4,7 @@ import io.soundflow.bench.forward.ForwardBench;
 import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.kernels.WeightFormat;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -49,8 +50,8 @@ final class BenchForwardCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also print the time spent in each kernel operation.")
     boolean profile;
 
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verboseOption;
 
     @Override
     public Integer call() {

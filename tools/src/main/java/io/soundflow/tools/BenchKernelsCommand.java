@@ -2,6 +2,7 @@ package io.soundflow.tools;
 
 import io.soundflow.bench.kernels.KernelBench;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,8 +17,8 @@ final class BenchKernelsCommand implements Runnable {
     @Option(names = "--quick", description = "Shorter timings; the scalar backend only on a few shapes.")
     boolean quick;
 
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verboseOption;
 
     @Override
     public void run() {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,8 +47,8 @@ final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = "--fma-gflops", defaultValue = "0", description = "Use this FMA peak for the roofline instead of measuring it.")
     double fmaGflops;
 
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verboseOption;
 
     @Override
     public Integer call() throws Exception {

@@ -10,7 +10,7 @@ import io.soundflow.weights.TensorStore;
 import io.soundflow.weights.TorchCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -40,8 +40,8 @@ final class InspectCommand implements Callable<Integer> {
             + "a model.safetensors.index.json, or a PyTorch .pth state dict.")
     Path path;
 
-    @Option(names = "--verbose", description = "Also print byte sizes and metadata; stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verboseOption;
 
     @Spec
     CommandSpec spec;
@@ -149,7 +149,7 @@ final class InspectCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%s: %d tensor%s, %s%n", name, ts.size(), ts.size() == 1 ? "" : "s", human(fileBytes));
             for (TensorInfo t : ts) {
                 out.printf(Locale.ROOT, "  %-" + width + "s  %-4s  %s%s%n", t.name(), t.dtype(), t.shapeString(),
-                        verbose ? "  " + t.byteSize() + " bytes" : "");
+                        verboseOption.verbose ? "  " + t.byteSize() + " bytes" : "");
                 params += t.elementCount();
             }
             tensors += ts.size();
@@ -158,7 +158,7 @@ final class InspectCommand implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "total: %d tensors in %d file%s, %,d values, %s%n", tensors, byFile.size(),
                 byFile.size() == 1 ? "" : "s", params, human(bytes));
-        if (verbose && !metadata.isEmpty()) {
+        if (verboseOption.verbose && !metadata.isEmpty()) {
             metadata.forEach((k, v) -> out.println("metadata: " + k + " = " + v));
         }
     }

@@ -4,6 +4,7 @@ import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.engine.model.OmniThinker;
 import io.soundflow.engine.model.Thinkers;
 import io.soundflow.kernels.Backends;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -21,8 +22,8 @@ final class ModelOptions {
             description = "Convert the weight matrices at load (embedding and lm_head included).")
     String quantize;
 
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verboseOption;
 
     OmniThinker open() {
         return Thinkers.open(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize)));

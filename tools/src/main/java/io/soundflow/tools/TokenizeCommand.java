@@ -8,6 +8,7 @@ import io.soundflow.tokenizer.TokenizerException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -53,8 +54,8 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--skip-special", description = "With --decode: leave out special tokens such as <|im_end|>.")
     boolean skipSpecial;
 
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verboseOption;
 
     @Spec
     CommandSpec spec;

@@ -1,11 +1,10 @@
 package io.soundflow.bench.kernels;
 
+import io.soundflow.kernels.Backends;
 import io.soundflow.kernels.FloatBuf;
 import io.soundflow.kernels.Kernels;
-import io.soundflow.kernels.ScalarKernels;
 import io.soundflow.kernels.WeightFormat;
 import io.soundflow.kernels.WeightMatrix;
-import io.soundflow.kernels.vector.VectorKernels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -51,7 +50,7 @@ public class MatvecBench {
     public void setUp() {
         String[] s = shape.split("x");
         arena = Arena.ofShared();
-        k = backend.equals("vector") ? new VectorKernels() : new ScalarKernels();
+        k = Backends.create(backend);
         w = BenchWeights.random(WeightFormat.valueOf(format), Integer.parseInt(s[0]), Integer.parseInt(s[1]), arena, 17);
         x = k.upload(BenchWeights.activations(w.cols(), 3));
         y = k.alloc(w.rows());
