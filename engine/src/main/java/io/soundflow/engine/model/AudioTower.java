@@ -92,6 +92,7 @@ public final class AudioTower {
         if (total < 2) {
             throw new IllegalArgumentException("audio tower: " + frames + " mel frames are too few (need at least 3)");
         }
+        Finite.require(mel, frames, "audio tower", "the mel input [bins, frames]", "");
         Kernels k = kernels;
         FloatBuf h = k.alloc(total * d);                 // [T, d]
         FloatBuf melT = k.alloc(window * bins);          // [l, bins] time-major chunk
@@ -143,7 +144,10 @@ public final class AudioTower {
         probe.stage("ln_post", pooled, n, d);
         FloatBuf result = k.alloc(n * config.outputDim());
         proj.apply(k, pooled, n, result);
-        return result.toArray();
+        float[] out = result.toArray();
+        Finite.require(out, config.outputDim(), "audio tower", "the output vectors",
+                "the checkpoint's audio weights give non-finite values");
+        return out;
     }
 
     /**

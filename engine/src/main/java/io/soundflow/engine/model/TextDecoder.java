@@ -68,6 +68,7 @@ public final class TextDecoder {
     public float[] forward(KvCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows, Probe probe) {
         int n = ids.length, d = config.hidden();
         validate(cache, ids, audioSlots, audioVectors, logitRows);
+        Finite.require(audioVectors, d, "decoder", "the audio vectors", "");
         Kernels k = kernels;
         FloatBuf x = cache.work(X, n * d);                 // [n, d] residual stream
         k.embed(embedding, ids, x);
@@ -120,7 +121,13 @@ public final class TextDecoder {
         if (!wholeNorm) {
             k.rmsNorm(sel, finalNorm.weight(), config.rmsEps(), r, d, sel);
         }
-        return logits(cache, sel, r);
+        float[] logits = logits(cache, sel, r);
+        int bad = Finite.firstBad(logits, logits.length);
+        if (bad >= 0) {
+            throw Finite.error(logits, bad, config.vocab(), "decoder", "the logits of positions " + start + ".." + (start + n - 1),
+                    "the checkpoint's weights or config (rope_theta, norm eps) give non-finite values");
+        }
+        return logits;
     }
 
     private float[] logits(KvCache cache, FloatBuf sel, int r) {

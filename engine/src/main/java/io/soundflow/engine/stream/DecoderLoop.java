@@ -77,6 +77,7 @@ final class DecoderLoop implements Runnable {
     @Override
     public void run() {
         String reason = "end_of_audio";
+        Throwable error = null;
         try {
             while (true) {
                 boolean encoderDone = s.encoderDone; // read before draining: nothing can be queued after it
@@ -89,7 +90,7 @@ final class DecoderLoop implements Runnable {
                     if (encoderDone) {
                         break;
                     }
-                    LockSupport.parkNanos(1_000_000L);
+                    LockSupport.park(this); // an idle session costs nothing: the encoder, close() and fail() unpark us
                     continue;
                 }
                 s.metrics.queueDepth(backlog.size() + s.fifo.size());
@@ -100,10 +101,11 @@ final class DecoderLoop implements Runnable {
                     break;
                 }
             }
-            s.end(reason, null);
         } catch (Throwable t) {
-            s.end(t.getMessage() == null ? t.toString() : t.getMessage(), t);
+            error = t;
+            reason = t.getMessage() == null ? t.toString() : t.getMessage();
         }
+        s.end(reason, error); // exactly once, whatever the listener does
     }
 
     private void drain() {

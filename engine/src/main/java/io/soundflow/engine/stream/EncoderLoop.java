@@ -17,6 +17,7 @@ final class EncoderLoop implements Runnable {
     private final ChunkCutter cutter;
     private final float[] tmp = new float[8192];
     private long lastDropped;
+    private long lastNonFinite;
     private long nextIndex;
     private long lastReadNanos = System.nanoTime();
 
@@ -42,10 +43,11 @@ final class EncoderLoop implements Runnable {
                     any |= drainRing();
                 }
                 if (fin && s.ring.available() == 0) {
+                    reportOverruns("sample ring full: input arrived faster than the encoder consumed it"); // the last accept's counts
                     return;
                 }
                 if (!any) {
-                    LockSupport.parkNanos(2_000_000L); // accept() and finish() unpark us
+                    LockSupport.park(this); // idle costs nothing: accept(), finish(), close() and the session's end unpark us
                 }
             }
         } catch (Throwable t) {
@@ -67,12 +69,7 @@ final class EncoderLoop implements Runnable {
         if (any) {
             lastReadNanos = System.nanoTime();
         }
-        long d = s.ring.dropped();
-        if (d != lastDropped) {
-            s.emit(new StreamEvent.Overrun(d - lastDropped, "samples",
-                    "sample ring full: input arrived faster than the encoder consumed it"));
-            lastDropped = d;
-        }
+        reportOverruns("sample ring full: input arrived faster than the encoder consumed it");
         return any;
     }
 
@@ -97,19 +94,27 @@ final class EncoderLoop implements Runnable {
                 return;
             }
             LockSupport.parkNanos(1_000_000L);
-            reportOverruns();
+            reportOverruns("sample ring full: the decoder is " + s.fifo.capacity() + " chunks behind");
         }
         s.wakeDecoder();
         s.emit(new StreamEvent.ChunkEncoded(c.index(), dt / 1e6, s.fifo.size()));
     }
 
-    /** While blocked on a full FIFO (no samples are read), keep reporting the ring's overruns. */
-    private void reportOverruns() {
+    /**
+     * Reports what the producer side counted since the last report: samples dropped at the full ring
+     * ({@code whyDropped}) and non-finite samples replaced by 0. Also called while blocked on a full FIFO.
+     */
+    private void reportOverruns(String whyDropped) {
         long d = s.ring.dropped();
         if (d != lastDropped) {
-            s.emit(new StreamEvent.Overrun(d - lastDropped, "samples",
-                    "sample ring full: the decoder is " + s.fifo.capacity() + " chunks behind"));
+            s.emit(new StreamEvent.Overrun(StreamEvent.Overrun.Kind.DROPPED, d - lastDropped, whyDropped));
             lastDropped = d;
+        }
+        long nf = s.nonFiniteSamples();
+        if (nf != lastNonFinite) {
+            s.emit(new StreamEvent.Overrun(StreamEvent.Overrun.Kind.NON_FINITE, nf - lastNonFinite,
+                    "NaN or infinite input samples replaced by 0"));
+            lastNonFinite = nf;
         }
     }
 }

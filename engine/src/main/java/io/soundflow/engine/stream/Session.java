@@ -1,6 +1,9 @@
 package io.soundflow.engine.stream;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,12 +15,30 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #finish()} ends the input (the loop then ends as the released loop does at end of audio);
  * {@link #close()} stops the threads. All state of a stream lives here; the model is shared.
  *
+ * <p>Threads: {@link #accept} takes one producer at a time. Calls from different threads are fine when
+ * they do not overlap (each call hands the ring over to the next); a call that overlaps another one
+ * fails with an {@link IllegalStateException} and takes nothing, so no sample is ever lost uncounted.
+ * The other methods may be called from any thread.
+ *
  * <pre>
  * producer --accept--> SampleRing --encoder thread (mel, audio tower)--> ChunkFifo --decoder thread--> events
  * </pre>
  */
 public final class Session implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();
+    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+    private static final VarHandle PRODUCING;
+    private static final VarHandle NON_FINITE;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PRODUCING = l.findVarHandle(Session.class, "producing", int.class);
+            NON_FINITE = l.findVarHandle(Session.class, "nonFinite", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final StreamingEngine engine;
     final SessionOptions options;
@@ -29,7 +50,11 @@ public final class Session implements AutoCloseable {
     private final Thread encoderThread;
     private final Thread decoderThread;
     private final DecoderLoop decoder;
+    private final int id;
     private final CountDownLatch ended = new CountDownLatch(1);
+    @SuppressWarnings("unused") private volatile int producing; // 1 while a thread is inside accept (PRODUCING)
+    private volatile long nonFinite;   // NaN/Inf samples replaced by 0; written inside accept only
+    private float[] repaired = new float[0]; // accept's scratch copy of a block that had non-finite samples
     volatile boolean finished;
     volatile boolean closed;
     volatile boolean encoderDone;
@@ -44,10 +69,14 @@ public final class Session implements AutoCloseable {
         this.fifo = new ChunkFifo<>(options.fifoCapacity());
         int capacity = options.maxPositions() > 0 ? options.maxPositions() : engine.blockSize();
         this.decoder = new DecoderLoop(this, engine.model(), engine.prefixIds(), capacity);
-        int id = IDS.incrementAndGet();
+        this.id = IDS.incrementAndGet();
         EncoderLoop enc = new EncoderLoop(this, engine.model(), ChunkCutter.of(options));
         this.encoderThread = Thread.ofPlatform().name("soundflow-encoder-" + id).daemon().unstarted(enc);
         this.decoderThread = Thread.ofPlatform().name("soundflow-decoder-" + id).daemon().unstarted(decoder);
+    }
+
+    /** Starts the engine threads (once, by {@link StreamingEngine#newSession} after it registered the session). */
+    void start() {
         encoderThread.start();
         decoderThread.start();
     }
@@ -55,18 +84,65 @@ public final class Session implements AutoCloseable {
     /**
      * Offers 16 kHz mono samples; never blocks. Returns how many were taken: when the ring is full the
      * rest are dropped (newest first), counted in {@link StreamStats#droppedSamples()} and reported as an
-     * {@link StreamEvent.Overrun}.
+     * {@link StreamEvent.Overrun} of kind {@code DROPPED}. NaN and infinite samples are replaced by 0,
+     * counted in {@link StreamStats#nonFiniteSamples()} and reported as an overrun of kind
+     * {@code NON_FINITE}: they never reach the mel or the KV cache.
      *
-     * @throws IllegalStateException after {@link #finish()} or {@link #close()}
+     * @throws IllegalStateException after {@link #finish()} or {@link #close()}, or when another thread
+     *                               is inside {@code accept} on this session at the same time
      */
     public int accept(float[] samples, int off, int len) {
-        if (finished || closed) {
-            throw new IllegalStateException("the session's input has ended");
+        Objects.checkFromIndexSize(off, len, samples.length);
+        if (!PRODUCING.compareAndSet(this, 0, 1)) {
+            throw new IllegalStateException("session " + id + ": accept was called from two threads at once; a session "
+                    + "takes samples from one producer at a time (feed it from one thread, or serialize the calls)");
         }
-        int n = ring.write(samples, off, len);
-        arrivals.stamp(ring.written(), System.nanoTime());
+        int n;
+        try {
+            if (finished || closed) {
+                throw new IllegalStateException("session " + id + ": the session's input has ended"
+                        + (closed ? " (closed: " + (endReason != null ? endReason : "closing") + ")" : " (finish was called)"));
+            }
+            int bad = nonFiniteCount(samples, off, len);
+            if (bad == 0) {
+                n = ring.write(samples, off, len);
+            } else {
+                n = ring.write(repair(samples, off, len), 0, len);
+                NON_FINITE.setRelease(this, nonFinite + bad);
+            }
+            arrivals.stamp(ring.written(), System.nanoTime());
+        } finally {
+            PRODUCING.setRelease(this, 0);
+        }
         LockSupport.unpark(encoderThread);
         return n;
+    }
+
+    private static int nonFiniteCount(float[] x, int off, int len) {
+        int bad = 0;
+        for (int i = off, end = off + len; i < end; i++) {
+            if (!Float.isFinite(x[i])) {
+                bad++;
+            }
+        }
+        return bad;
+    }
+
+    /** A copy of {@code x[off .. off+len)} with every non-finite sample set to 0 (in the producer's scratch array). */
+    private float[] repair(float[] x, int off, int len) {
+        if (repaired.length < len) {
+            repaired = new float[len];
+        }
+        for (int i = 0; i < len; i++) {
+            float v = x[off + i];
+            repaired[i] = Float.isFinite(v) ? v : 0f;
+        }
+        return repaired;
+    }
+
+    /** NaN or infinite samples replaced by 0 so far. */
+    long nonFiniteSamples() {
+        return nonFinite;
     }
 
     /** Samples {@link #accept} can take right now without dropping any (a file reader may wait for room). */
@@ -82,7 +158,7 @@ public final class Session implements AutoCloseable {
 
     /** Waits until the session has ended; true if it did within the timeout. */
     public boolean await(Duration timeout) throws InterruptedException {
-        return ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return ended.await(TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS); // saturates, never overflows
     }
 
     /** Whether the session has ended. */
@@ -102,7 +178,7 @@ public final class Session implements AutoCloseable {
 
     /** Metrics now (any thread). */
     public StreamStats stats() {
-        return metrics.snapshot(ring.written(), ring.dropped());
+        return metrics.snapshot(ring.written(), ring.dropped(), nonFinite);
     }
 
     /**
@@ -149,6 +225,19 @@ public final class Session implements AutoCloseable {
         listener.onEvent(e);
     }
 
+    /**
+     * The closing events: delivered whatever the listener does (an exception it throws here is logged,
+     * not propagated, so {@code End} always arrives exactly once).
+     */
+    private void emitFinal(StreamEvent e) {
+        try {
+            listener.onEvent(e);
+        } catch (RuntimeException | LinkageError | AssertionError t) {
+            LOG.log(System.Logger.Level.WARNING, "session " + id + ": the listener threw on the closing "
+                    + e.getClass().getSimpleName() + " event (ignored): " + t);
+        }
+    }
+
     /** An engine thread failed: record it and stop. */
     void fail(Throwable t) {
         if (failure == null) {
@@ -158,7 +247,7 @@ public final class Session implements AutoCloseable {
         wakeDecoder();
     }
 
-    /** Called once by the decoder thread when the loop ends. */
+    /** Called once by the decoder thread when the loop ends; never throws. */
     void end(String reason, Throwable error) {
         if (error != null && failure == null) {
             failure = error;
@@ -167,10 +256,11 @@ public final class Session implements AutoCloseable {
         endReason = f != null ? (f.getMessage() == null ? f.toString() : f.getMessage()) : reason;
         closed |= f != null;
         try {
-            emit(new StreamEvent.Stats(stats()));
-            emit(new StreamEvent.End(endReason, f != null));
+            emitFinal(new StreamEvent.Stats(stats()));
+            emitFinal(new StreamEvent.End(endReason, f != null));
         } finally {
             ended.countDown();
+            engine.ended(this);
             LockSupport.unpark(encoderThread);
         }
     }

@@ -32,8 +32,33 @@ public sealed interface StreamEvent {
     record ResponseEnd(long chunk, int[] replyIds, String emotion, String text, boolean cut) implements StreamEvent {
     }
 
-    /** Input was lost: {@code count} {@code unit}s ("samples") dropped, and why. Never silent. */
-    record Overrun(long count, String unit, String why) implements StreamEvent {
+    /**
+     * Input was lost or repaired, never silently: {@code count} samples of {@code kind}, and why.
+     * {@link Kind#DROPPED}: the sample ring was full and the newest samples were dropped;
+     * {@link Kind#NON_FINITE}: NaN or infinite samples given to {@link Session#accept} were replaced by 0
+     * (they would otherwise poison the mel and the KV cache for the rest of the stream).
+     */
+    record Overrun(Kind kind, long count, String why) implements StreamEvent {
+        /** What happened to the counted samples. */
+        public enum Kind {
+            DROPPED("dropped"), NON_FINITE("non_finite");
+
+            private final String wireName;
+
+            Kind(String wireName) {
+                this.wireName = wireName;
+            }
+
+            /** The name in JSON events ("dropped", "non_finite"). */
+            public String wireName() {
+                return wireName;
+            }
+        }
+
+        /** The unit of {@link #count()}: always "samples". */
+        public String unit() {
+            return "samples";
+        }
     }
 
     /** The KV cache reached its capacity and the context policy ran. */

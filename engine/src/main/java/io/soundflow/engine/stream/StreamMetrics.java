@@ -66,7 +66,7 @@ final class StreamMetrics {
         positions = positionsNow;
     }
 
-    synchronized StreamStats snapshot(long acceptedSamples, long droppedSamples) {
+    synchronized StreamStats snapshot(long acceptedSamples, long droppedSamples, long nonFiniteSamples) {
         int k = (int) Math.min(decisions, WINDOW);
         double[] sorted = Arrays.copyOf(latencies, k);
         Arrays.sort(sorted);
@@ -77,7 +77,7 @@ final class StreamMetrics {
                 k == 0 ? Double.NaN : maxLatency, fclCount == 0 ? Double.NaN : fclSum / fclCount, fclCount,
                 decisions == 0 ? 0 : (double) stalls / decisions, depthMax, depthCount == 0 ? 0 : (double) depthSum / depthCount,
                 enc == 0 ? Double.NaN : encNs / 1e6 / enc, audioSec == 0 ? 0 : encNs / 1e9 / audioSec,
-                audioSec == 0 ? 0 : decoderNanos / 1e9 / audioSec, droppedSamples, unexpected, contextLimits, positions);
+                audioSec == 0 ? 0 : decoderNanos / 1e9 / audioSec, droppedSamples, nonFiniteSamples, unexpected, contextLimits, positions);
     }
 
     /** Nearest-rank percentile of sorted values (NaN when empty). */

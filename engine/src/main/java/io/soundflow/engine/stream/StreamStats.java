@@ -20,6 +20,7 @@ package io.soundflow.engine.stream;
  * @param encoderRtf         encoder busy time / audio time
  * @param decoderRtf         decoder busy time / audio time
  * @param droppedSamples     samples dropped at the ring (producer faster than the encoder), all counted
+ * @param nonFiniteSamples   NaN or infinite samples given to {@code accept}, replaced by 0 and counted
  * @param unexpectedTokens   non-decision tokens while listening (only with lenient)
  * @param contextLimits      times the context policy ran
  * @param positions          KV positions in use now
@@ -28,7 +29,7 @@ public record StreamStats(long chunksEncoded, long chunksDecided, long responses
                           double decisionP50Ms, double decisionP95Ms, double decisionMaxMs, double fclMeanMs,
                           long fclCount, double stallRate, int queueDepthMax, double queueDepthMean,
                           double encoderMsPerChunk, double encoderRtf, double decoderRtf, long droppedSamples,
-                          long unexpectedTokens, long contextLimits, int positions) {
+                          long nonFiniteSamples, long unexpectedTokens, long contextLimits, int positions) {
 
     /** Real-time factor of the slower of the two threads (below 1 keeps up with live audio). */
     public double rtf() {

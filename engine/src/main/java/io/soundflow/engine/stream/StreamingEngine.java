@@ -9,13 +9,17 @@ import io.soundflow.tokenizer.StreamingDecoder;
 import io.soundflow.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * The immutable streaming model: an {@link InteractionModel} plus the Audio-Interaction prefix and the
  * detokenizer, shared by every {@link Session}. {@code engine.newSession(options, listener)} starts a
- * stream.
+ * stream. {@link #close()} ends the sessions still running (reason "closed"), then releases the model;
+ * a closed engine starts no session.
  */
 public final class StreamingEngine implements AutoCloseable {
     private final InteractionModel model;
@@ -23,6 +27,8 @@ public final class StreamingEngine implements AutoCloseable {
     private final Supplier<TextPieces> text;
     private final int blockSize;
     private final AutoCloseable owned;
+    private final Set<Session> live = ConcurrentHashMap.newKeySet();
+    private boolean closed; // guarded by this
 
     /**
      * @param model     the thinker (audio tower + decoder)
@@ -85,7 +91,27 @@ public final class StreamingEngine implements AutoCloseable {
 
     /** Starts a stream: its threads run until the input ends ({@link Session#finish()}) or {@link Session#close()}. */
     public Session newSession(SessionOptions options, StreamListener listener) {
-        return new Session(this, options, listener == null ? StreamListener.NONE : listener);
+        Objects.requireNonNull(options, "options");
+        Session s;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("this StreamingEngine is closed; a closed engine starts no session");
+            }
+            s = new Session(this, options, listener == null ? StreamListener.NONE : listener);
+            live.add(s);
+        }
+        s.start();
+        return s;
+    }
+
+    /** A session's loop has ended. */
+    void ended(Session s) {
+        live.remove(s);
+    }
+
+    /** Sessions started and not yet ended. */
+    public int liveSessions() {
+        return live.size();
     }
 
     public InteractionModel model() {
@@ -106,8 +132,18 @@ public final class StreamingEngine implements AutoCloseable {
         return text.get();
     }
 
+    /** Ends every running session (each finishes its current forward, reason "closed"), then releases the model. Idempotent. */
     @Override
     public void close() throws Exception {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (Session s : List.copyOf(live)) {
+            s.close();
+        }
         if (owned != null) {
             owned.close();
         }

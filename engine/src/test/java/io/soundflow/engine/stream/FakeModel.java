@@ -48,6 +48,11 @@ final class FakeModel implements InteractionModel {
     @Override
     public float[] encodeChunk(float[] mel, int frames) {
         sleep(encodeDelayMs);
+        for (float v : mel) {
+            if (!Float.isFinite(v)) { // as the real audio tower: a non-finite mel is refused
+                throw new IllegalStateException("a non-finite mel value reached the model: " + v);
+            }
+        }
         float max = Float.NEGATIVE_INFINITY; // interior frames only: edge frames see the neighbouring chunks
         for (int bin = 0; bin < mel.length / frames; bin++) {
             for (int f = 2; f < frames - 2; f++) {

@@ -57,6 +57,7 @@ public final class JsonEventPrinter implements StreamListener {
             }
             case StreamEvent.Overrun o -> {
                 m.put("event", "overrun");
+                m.put("kind", o.kind().wireName());
                 m.put("count", o.count());
                 m.put("unit", o.unit());
                 m.put("why", o.why());
@@ -96,6 +97,7 @@ public final class JsonEventPrinter implements StreamListener {
         m.put("encoder_rtf", s.encoderRtf());
         m.put("decoder_rtf", s.decoderRtf());
         m.put("dropped_samples", s.droppedSamples());
+        m.put("non_finite_samples", s.nonFiniteSamples());
         m.put("unexpected_tokens", s.unexpectedTokens());
         m.put("context_limits", s.contextLimits());
         m.put("positions", s.positions());

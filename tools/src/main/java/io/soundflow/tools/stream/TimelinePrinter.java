@@ -58,7 +58,8 @@ public final class TimelinePrinter implements StreamListener {
             }
             case StreamEvent.Overrun o -> {
                 closeLine();
-                out.println("         ! " + o.count() + " " + o.unit() + " dropped: " + o.why());
+                out.println("         ! " + o.count() + " " + o.unit()
+                        + (o.kind() == StreamEvent.Overrun.Kind.DROPPED ? " dropped: " : " repaired: ") + o.why());
             }
             case StreamEvent.ContextLimit c -> {
                 closeLine();
@@ -90,8 +91,8 @@ public final class TimelinePrinter implements StreamListener {
                 s.queueDepthMax(), s.queueDepthMean());
         out.printf(Locale.ROOT, "  encoder %s per chunk; real-time factor %.3f (encoder %.3f, decoder %.3f)%n",
                 ms(s.encoderMsPerChunk()), s.rtf(), s.encoderRtf(), s.decoderRtf());
-        out.printf(Locale.ROOT, "  overruns %d samples, unexpected tokens %d, context limits %d, positions %d%n",
-                s.droppedSamples(), s.unexpectedTokens(), s.contextLimits(), s.positions());
+        out.printf(Locale.ROOT, "  overruns %d samples, non-finite samples %d, unexpected tokens %d, context limits %d, positions %d%n",
+                s.droppedSamples(), s.nonFiniteSamples(), s.unexpectedTokens(), s.contextLimits(), s.positions());
         out.flush();
     }
 
