@@ -108,10 +108,10 @@ final class AskCommand implements Callable<Integer> {
             StreamingDecoder decoder = tok.newStreamingDecoder(control);
             var r = Generation.generate(model, ids, audio, sampling, maxNewTokens, id -> {
                 out.print(decoder.push(id));
-                out.flush();
+                Stdout.check(out); // flushes; a closed pipe or a full disk stops the generation
             });
             out.println(decoder.flush());
-            out.flush();
+            Stdout.check(out);
             err.printf("[%d prompt tokens (%d audio) in %.2f s; %d tokens at %.2f tok/s%s]%n", ids.length, n,
                     r.prefillNanos() / 1e9, r.ids().length, r.decodeTokensPerSecond(),
                     r.stopped() ? "" : "; stopped at --max-new-tokens");

@@ -1,5 +1,6 @@
 package io.soundflow.tools;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,13 +29,29 @@ public final class Main implements Runnable {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "soundflow %4$s: %5$s%6$s%n");
         }
-        System.exit(commandLine().execute(args));
+        System.exit(execute(commandLine(), args));
     }
 
-    /** The configured command line (also used by tests). */
+    /** The configured command line (also used by tests); every subcommand shares one standard output writer. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new Errors());
+        cl.setOut(new PrintWriter(System.out, true));
         return cl;
+    }
+
+    /**
+     * Runs a command and returns its exit code; a command that "succeeded" while its standard output
+     * could not be written (e.g. {@code > /dev/full}) exits 1 with one line on stderr, never 0 with the
+     * output lost.
+     */
+    public static int execute(CommandLine cl, String... args) {
+        int rc = cl.execute(args);
+        if (rc == 0 && cl.getOut().checkError()) {
+            cl.getErr().println("soundflow: " + Stdout.FAILED);
+            cl.getErr().flush();
+            rc = 1;
+        }
+        return rc;
     }
 }

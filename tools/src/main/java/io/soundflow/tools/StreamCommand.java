@@ -9,6 +9,7 @@ import io.soundflow.engine.stream.SessionOptions;
 import io.soundflow.engine.stream.StreamingEngine;
 import io.soundflow.kernels.Backends;
 import io.soundflow.tools.stream.StreamRunner;
+import io.soundflow.tools.stream.TraceOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -114,8 +115,9 @@ final class StreamCommand implements Callable<Integer> {
         if (!Files.isDirectory(model)) {
             throw new IllegalArgumentException(model + ": no such model folder");
         }
-        try (StreamingEngine engine = StreamingEngine.load(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize)))) {
-            StreamRunner r = new StreamRunner(engine, o, json, trace, out());
+        try (TraceOutput traceOut = trace == null ? null : TraceOutput.open(trace); // fails now, not after the stream
+             StreamingEngine engine = StreamingEngine.load(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize)))) {
+            StreamRunner r = new StreamRunner(engine, o, json, traceOut, out());
             if (!json && samples != null) { // (with --mic the runner prints the device once it is open)
                 out().printf("soundflow stream: %s (%.1f s) | model %s | mode %s | layout %s%n", input.wav,
                         samples.length / 16000.0, model.getFileName(), o.mode().cliName(), o.layout().cliName());
@@ -130,6 +132,21 @@ final class StreamCommand implements Callable<Integer> {
     }
 
     SessionOptions options() {
+        if (!Float.isFinite(temperature) || temperature < 0) {
+            throw new IllegalArgumentException("--temperature must be a finite number >= 0 (0 = greedy), got " + temperature);
+        }
+        if (topK < 0) {
+            throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
+        }
+        if (topK > 0 && temperature == 0) {
+            throw new IllegalArgumentException("--top-k needs --temperature > 0 (greedy decoding takes the argmax)");
+        }
+        if (seconds != 0 && !input.mic) {
+            throw new IllegalArgumentException("--seconds applies to --mic only (a file streams to its end)");
+        }
+        if (!Double.isFinite(seconds) || seconds < 0) {
+            throw new IllegalArgumentException("--seconds must be a finite number >= 0 (0 = until Ctrl-C), got " + seconds);
+        }
         SamplingSettings sampling = temperature > 0 ? new SamplingSettings(temperature, topK, 1f, 1f, seed) : SamplingSettings.GREEDY;
         FrontEndMode m = FrontEndMode.parse(mode);
         DrainLayout l = layout != null ? DrainLayout.parse(layout)

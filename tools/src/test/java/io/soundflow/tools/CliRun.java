@@ -12,10 +12,15 @@ public record CliRun(int code, String out, String err) {
     public static CliRun run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
+        int code = run(new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new CliRun(code, out.toString(), err.toString());
+    }
+
+    /** Runs {@code soundflow args...} with the given standard output and error; returns the exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        return Main.execute(cl, args);
     }
 }

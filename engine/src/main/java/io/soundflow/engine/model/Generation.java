@@ -31,7 +31,7 @@ public final class Generation {
             throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
         }
         int v = model.text().config().vocab();
-        KvCache cache = model.newCache(prompt.length + maxNewTokens);
+        KvCache cache = model.newCache(prompt.length, maxNewTokens);
         Sampler sampler = new Sampler(sampling);
         int[] history = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
         int hist = prompt.length;

@@ -102,6 +102,21 @@ public final class OmniThinker implements AutoCloseable {
     }
 
     /**
+     * A cache for a prompt of {@code promptTokens} (audio included) and up to {@code newTokens} generated
+     * tokens, or one clear error when the model cannot hold that many positions (computed without overflow).
+     */
+    public KvCache newCache(int promptTokens, int newTokens) {
+        long need = (long) promptTokens + newTokens;
+        int max = text.config().maxPositions();
+        if (need > max) {
+            throw new IllegalArgumentException("the prompt (" + promptTokens + " tokens, audio included) and " + newTokens
+                    + " new tokens need " + need + " positions, more than the model's " + max
+                    + " (max_position_embeddings / block_size): lower --max-new-tokens or use shorter audio");
+        }
+        return newCache((int) need);
+    }
+
+    /**
      * Prefills {@code ids} (which hold one {@code <|AUDIO|>} per audio vector, in order) and returns the
      * logits of {@code logitRows}.
      */

@@ -35,6 +35,7 @@ final class DecoderLoop implements Runnable {
     private final int vocab;
     private final DecoderCache cache;
     private final int capacity;
+    private final int maxBatch; // chunks per forward: MAX_BATCH, or fewer when the capacity holds fewer after the prefix
     private final Sampler sampler;
     private final ArrayDeque<EncodedChunk> backlog = new ArrayDeque<>();
     private final IntArrayList pending = new IntArrayList();
@@ -60,10 +61,22 @@ final class DecoderLoop implements Runnable {
         if (slots != 10) {
             throw new IllegalArgumentException("the Audio-Interaction format has 10 audio slots per chunk; the model gives " + slots);
         }
+        int least = minCapacity(prefix.length);
+        if (capacity < least) {
+            throw new IllegalArgumentException("a KV capacity of " + capacity + " positions is too small: the prefix ("
+                    + prefix.length + ") and one listening block with its decision (" + (BLOCK + 1) + ") need at least "
+                    + least + " (maxPositions, --max-positions)");
+        }
         this.capacity = capacity;
+        this.maxBatch = Math.min(MAX_BATCH, (capacity - prefix.length) / (BLOCK + 1));
         this.cache = model.newCache(capacity, !o.exactPositions());
         this.sampler = o.sampling().greedy() ? null : new Sampler(o.sampling());
         pending.addElements(0, prefix);
+    }
+
+    /** The smallest KV capacity a session can stream with: the prefix, one block and the decision after it. */
+    static int minCapacity(int prefixLength) {
+        return prefixLength + BLOCK + 1;
     }
 
     int positions() {
@@ -94,7 +107,7 @@ final class DecoderLoop implements Runnable {
                     continue;
                 }
                 s.metrics.queueDepth(backlog.size() + s.fifo.size());
-                int k = o.layout() == DrainLayout.ONE_BY_ONE ? 1 : Math.min(backlog.size(), MAX_BATCH);
+                int k = o.layout() == DrainLayout.ONE_BY_ONE ? 1 : Math.min(backlog.size(), maxBatch);
                 listen(k);
                 if (s.closed) {
                     reason = "closed";
@@ -116,7 +129,7 @@ final class DecoderLoop implements Runnable {
 
     /** One listening forward over k queued chunks, then the decision (and the response, if any). */
     private void listen(int k) {
-        ensureRoom(pending.size() + k * (BLOCK + 1));
+        ensureRoom(k);
         EncodedChunk[] cs = new EncodedChunk[k];
         for (int j = 0; j < k; j++) {
             cs[j] = backlog.poll();
@@ -292,16 +305,18 @@ final class DecoderLoop implements Runnable {
         }
     }
 
-    /** Applies the context policy when {@code n} more positions would not fit. */
-    private void ensureRoom(int n) {
+    /** Positions a listening forward over {@code k} chunks needs: the pending tokens, k blocks and the next decision. */
+    private int need(int k) {
+        return pending.size() + k * (BLOCK + 1);
+    }
+
+    /** Applies the context policy when a listening forward over {@code k} chunks would not fit. */
+    private void ensureRoom(int k) {
+        int n = need(k);
         if (cache.length() + n <= capacity) {
             return;
         }
         int before = cache.length();
-        if (before <= prefix.length) {
-            throw new StreamException("the KV capacity (" + capacity + " positions) is too small for the prefix and one "
-                    + "listening forward (" + (before + n) + "); raise --max-positions");
-        }
         cache.truncate(prefix.length);
         if (o.contextPolicy() == ContextPolicy.RESET) {
             pending.clear();
@@ -328,8 +343,9 @@ final class DecoderLoop implements Runnable {
         }
         s.metrics.contextLimit();
         s.emit(new StreamEvent.ContextLimit(o.contextPolicy().cliName(), before, cache.length()));
-        if (cache.length() + n > capacity) {
-            throw new StreamException("the KV capacity (" + capacity + " positions) is too small for one listening forward");
+        if (cache.length() + need(k) > capacity) { // k chunks in one forward may not fit even after the policy
+            throw new StreamException("the KV capacity (" + capacity + " positions) is too small for a listening forward over "
+                    + k + " chunks (" + (cache.length() + need(k)) + " positions)");
         }
     }
 

@@ -33,9 +33,20 @@ public record SessionOptions(FrontEndMode mode, DrainLayout layout, boolean exac
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(contextPolicy, "contextPolicy");
         Objects.requireNonNull(sampling, "sampling");
-        if (maxPositions < 0 || windowBlocks < 1 || maxReplyTokens < 0 || melWindowChunks < 1 || refExactMaxSeconds < 1) {
-            throw new IllegalArgumentException("bad session options: " + "maxPositions=" + maxPositions + " windowBlocks="
-                    + windowBlocks + " maxReplyTokens=" + maxReplyTokens + " melWindowChunks=" + melWindowChunks);
+        check(maxPositions >= 0, "maxPositions (--max-positions) must be >= 0 (0 = the model's block size), got " + maxPositions);
+        check(windowBlocks >= 1, "windowBlocks (--window-blocks) must be at least 1, got " + windowBlocks);
+        check(maxReplyTokens >= 0, "maxReplyTokens (--max-reply) must be >= 0 (0 = no cap), got " + maxReplyTokens);
+        check(melWindowChunks >= 1, "melWindowChunks must be at least 1, got " + melWindowChunks);
+        check(refExactMaxSeconds >= 1, "refExactMaxSeconds must be at least 1, got " + refExactMaxSeconds);
+        check(ringCapacity >= 2 && Integer.bitCount(ringCapacity) == 1,
+                "ringCapacity must be a power of two >= 2, got " + ringCapacity);
+        check(fifoCapacity >= 2 && Integer.bitCount(fifoCapacity) == 1,
+                "fifoCapacity must be a power of two >= 2, got " + fifoCapacity);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
         }
     }
 

@@ -1,8 +1,11 @@
 package io.soundflow.engine.stream;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,6 +65,15 @@ public record StreamTrace(String mode, String layout, int[] prefixIds, List<Chun
 
     /** Writes {@link #toJson()} to a file. */
     public void write(Path file) throws IOException {
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), toJson());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            write(out);
+        }
+    }
+
+    /** Writes {@link #toJson()} (indented) to a stream, and flushes it; the stream stays open. */
+    public void write(OutputStream out) throws IOException {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .writeValue(out, toJson());
+        out.flush();
     }
 }

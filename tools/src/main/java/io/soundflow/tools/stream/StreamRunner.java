@@ -6,12 +6,10 @@ import io.soundflow.engine.stream.SessionOptions;
 import io.soundflow.engine.stream.StreamEvent;
 import io.soundflow.engine.stream.StreamListener;
 import io.soundflow.engine.stream.StreamingEngine;
+import io.soundflow.tools.Stdout;
 import io.soundflow.tools.audio.MicCapture;
 import io.soundflow.tools.audio.NoAudioDeviceException;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -28,14 +26,18 @@ public final class StreamRunner {
     private final StreamingEngine engine;
     private final SessionOptions options;
     private final boolean json;
-    private final Path trace;
+    private final TraceOutput trace;
     private final PrintWriter out;
     private final AtomicBoolean summarized = new AtomicBoolean();
     private volatile boolean stopping; // Ctrl-C: the hook is closing the session
     private final java.util.concurrent.atomic.AtomicLong decided = new java.util.concurrent.atomic.AtomicLong();
     private TimelinePrinter timeline;
 
-    public StreamRunner(StreamingEngine engine, SessionOptions options, boolean json, Path trace, PrintWriter out) {
+    /**
+     * @param trace the {@code --trace} file, opened before the model was loaded (null for none); written at the end
+     * @param out   standard output: a failed write (full disk, closed pipe) ends the stream with an error
+     */
+    public StreamRunner(StreamingEngine engine, SessionOptions options, boolean json, TraceOutput trace, PrintWriter out) {
         this.engine = engine;
         this.options = trace != null ? options.withRecordTrace(true) : options;
         this.json = json;
@@ -162,6 +164,9 @@ public final class StreamRunner {
         StreamListener printer = l;
         return engine.newSession(options, e -> {
             printer.onEvent(e);
+            if (!(e instanceof StreamEvent.Stats || e instanceof StreamEvent.End)) {
+                Stdout.check(out); // stdout gone (| head, full disk): the session ends with that error instead of running on
+            }
             if (e instanceof StreamEvent.Decision) {
                 decided.incrementAndGet();
             }
@@ -188,13 +193,9 @@ public final class StreamRunner {
             timeline.summary(s.stats(), s.endReason());
         }
         if (trace != null) {
-            try {
-                s.trace().write(trace);
-                if (!json) {
-                    out.println("trace written to " + trace);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(trace + ": cannot write the trace: " + e.getMessage(), e);
+            trace.write(s.trace());
+            if (!json) {
+                out.println("trace written to " + trace.path());
             }
         }
     }
@@ -208,7 +209,11 @@ public final class StreamRunner {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            summarize(s);
+            try {
+                summarize(s);
+            } catch (RuntimeException e) { // one line, as every other error (the exit code stays the signal's)
+                System.err.println("soundflow stream: " + (e.getMessage() == null ? e : e.getMessage()));
+            }
         }, "soundflow-ctrl-c");
         Runtime.getRuntime().addShutdownHook(h);
         return h;
