@@ -226,12 +226,12 @@ final class DecoderLoop implements Runnable {
         TextPieces text = s.engine.newTextPieces();
         StringBuilder sb = new StringBuilder();
         int tok = Tokens.TEXT_BEGIN;
-        boolean cut = false;
+        String cut = null;                               // why TEXT_END was forced, if it was
         int[] one = new int[1];                          // the token fed by each one-token forward
         while (true) {
             if (cache.length() + 1 > capacity || s.closed) { // no room (or shutting down): end the reply here
                 reply.add(Tokens.TEXT_END);
-                cut = true;
+                cut = s.closed ? StreamEvent.ResponseEnd.CLOSED : StreamEvent.ResponseEnd.CONTEXT_FULL;
                 break;
             }
             long t0 = System.nanoTime();
@@ -249,7 +249,7 @@ final class DecoderLoop implements Runnable {
             s.emit(new StreamEvent.Token(c.index(), next, piece));
             if (o.maxReplyTokens() > 0 && reply.size() >= o.maxReplyTokens()) {
                 reply.add(Tokens.TEXT_END);
-                cut = true;
+                cut = StreamEvent.ResponseEnd.MAX_REPLY;
                 break;
             }
             tok = next;

@@ -27,9 +27,19 @@ public sealed interface StreamEvent {
     /**
      * A response ended: {@code replyIds} are the ids after the decision through TEXT_END 151643 (the
      * emotion tag first), {@code emotion} the tag as a word ("urgent", ... or "none"), {@code text} the
-     * decoded reply; {@code cut} when the reply hit the token limit and TEXT_END was forced.
+     * decoded reply; {@code cutReason} is null when the model ended the reply itself, else why TEXT_END
+     * was forced: {@link #MAX_REPLY} (the reply cap), {@link #CONTEXT_FULL} (no KV room left) or
+     * {@link #CLOSED} (the session was closed mid-reply).
      */
-    record ResponseEnd(long chunk, int[] replyIds, String emotion, String text, boolean cut) implements StreamEvent {
+    record ResponseEnd(long chunk, int[] replyIds, String emotion, String text, String cutReason) implements StreamEvent {
+        public static final String MAX_REPLY = "max_reply";
+        public static final String CONTEXT_FULL = "context_full";
+        public static final String CLOSED = "closed";
+
+        /** Whether TEXT_END was forced (see {@link #cutReason()}). */
+        public boolean cut() {
+            return cutReason != null;
+        }
     }
 
     /**

@@ -247,4 +247,21 @@ class HostileSessionTest {
             assertThat(s.await(Duration.ofSeconds(Long.MAX_VALUE))).isTrue();
         }
     }
+
+    @Test
+    void aForcedEndOfReplySaysWhy() throws Exception {
+        FakeModel m = new FakeModel(1.2f, 6);
+        List<StreamEvent> ev = SessionTest.run(m, SessionOptions.defaults().withLayout(DrainLayout.ONE_BY_ONE).withMaxReplyTokens(3),
+                FakeModel.signal(new boolean[] {false, true}));
+        List<StreamEvent.ResponseEnd> ends = ev.stream().filter(e -> e instanceof StreamEvent.ResponseEnd)
+                .map(e -> (StreamEvent.ResponseEnd) e).toList();
+        assertThat(ends).singleElement().satisfies(r -> {
+            assertThat(r.cutReason()).isEqualTo(StreamEvent.ResponseEnd.MAX_REPLY);
+            assertThat(r.replyIds()).containsExactly(151618, 100, 101, 151643);
+        });
+        List<StreamEvent> whole = SessionTest.run(new FakeModel(1.2f, 2), SessionOptions.defaults().withLayout(DrainLayout.ONE_BY_ONE),
+                FakeModel.signal(new boolean[] {false, true}));
+        assertThat(whole.stream().filter(e -> e instanceof StreamEvent.ResponseEnd).map(e -> ((StreamEvent.ResponseEnd) e).cutReason()))
+                .containsExactly((String) null);
+    }
 }

@@ -204,12 +204,18 @@ class SessionTest {
     }
 
     @Test
-    void tooSmallContextIsAClearError() throws Exception {
+    void tooSmallContextIsAClearErrorAtTheStartAndTheSmallestOneStreams() throws Exception {
         FakeModel m = new FakeModel(1.2f, 1);
-        List<StreamEvent> ev = run(m, SessionOptions.defaults().withContext(ContextPolicy.RESET, 15, 4), FakeModel.signal(PATTERN));
-        StreamEvent.End end = end(ev);
-        assertThat(end.failed()).isTrue();
-        assertThat(end.reason()).contains("too small");
+        assertThatThrownBy(() -> run(m, SessionOptions.defaults().withContext(ContextPolicy.RESET, 20, 4), FakeModel.signal(PATTERN)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a KV capacity of 20 positions is too small").hasMessageContaining("need at least 21");
+        for (DrainLayout layout : DrainLayout.values()) { // the smallest capacity: the prefix (8) + one block and its decision
+            FakeModel small = new FakeModel(1.2f, 1);
+            List<StreamEvent> ev = run(small, SessionOptions.defaults().withLayout(layout).withContext(ContextPolicy.RESET, 21, 4),
+                    FakeModel.signal(PATTERN));
+            assertThat(end(ev)).as(layout.cliName()).isEqualTo(new StreamEvent.End("end_of_audio", false));
+            assertThat(small.maxLengthSeen).isLessThanOrEqualTo(21);
+        }
     }
 
     /**

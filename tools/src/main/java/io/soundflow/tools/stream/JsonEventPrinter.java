@@ -54,6 +54,7 @@ public final class JsonEventPrinter implements StreamListener {
                 m.put("emotion", r.emotion());
                 m.put("text", r.text());
                 m.put("cut", r.cut());
+                m.put("cut_reason", r.cutReason());
             }
             case StreamEvent.Overrun o -> {
                 m.put("event", "overrun");

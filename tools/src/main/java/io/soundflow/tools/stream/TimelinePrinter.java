@@ -52,7 +52,11 @@ public final class TimelinePrinter implements StreamListener {
             case StreamEvent.Token t -> out.print(t.text());
             case StreamEvent.ResponseEnd r -> {
                 if (r.cut()) {
-                    out.print(" [reply cut: token limit, full context or stop]");
+                    out.print(" [reply cut: " + switch (r.cutReason()) {
+                        case StreamEvent.ResponseEnd.MAX_REPLY -> "--max-reply token limit";
+                        case StreamEvent.ResponseEnd.CONTEXT_FULL -> "the KV context is full";
+                        default -> "the stream was stopped";
+                    } + "]");
                 }
                 out.println();
             }
