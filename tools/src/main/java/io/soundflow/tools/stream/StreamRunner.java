@@ -11,7 +11,6 @@ import io.soundflow.tools.audio.MicCapture;
 import io.soundflow.tools.audio.NoAudioDeviceException;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -28,7 +27,7 @@ public final class StreamRunner {
     private final boolean json;
     private final TraceOutput trace;
     private final PrintWriter out;
-    private final AtomicBoolean summarized = new AtomicBoolean();
+    private boolean summarized; // guarded by this
     private volatile boolean stopping; // Ctrl-C: the hook is closing the session
     private final java.util.concurrent.atomic.AtomicLong decided = new java.util.concurrent.atomic.AtomicLong();
     private TimelinePrinter timeline;
@@ -185,10 +184,11 @@ public final class StreamRunner {
     }
 
     /** Prints the summary and writes the trace, once (from the main thread or the Ctrl-C hook). */
-    private void summarize(Session s) {
-        if (!summarized.compareAndSet(false, true)) {
+    private synchronized void summarize(Session s) { // synchronized: the other caller waits until the trace is written
+        if (summarized) {
             return;
         }
+        summarized = true;
         if (timeline != null) {
             timeline.summary(s.stats(), s.endReason());
         }

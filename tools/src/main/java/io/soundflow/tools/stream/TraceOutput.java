@@ -49,7 +49,7 @@ public final class TraceOutput implements AutoCloseable {
         try (out) {
             trace.write(out);
         } catch (IOException e) {
-            throw new UncheckedIOException(path + ": cannot write the trace: " + e.getMessage(), e);
+            throw new UncheckedIOException(path + ": cannot write the trace: " + (e.getMessage() == null ? e : e.getMessage()), e);
         }
     }
 
