@@ -85,13 +85,15 @@ final class AskCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(tokFile + ": <|AUDIO|> is id " + audioId + " but the model "
                         + opts.model + " expects " + model.tokens().audio() + " (tokenizer and model do not match)");
             }
+            CliAudio.requireLongEnough(opts.wav, samples, model, "ask");
             Mel mel = model.mel(samples);
             int n = model.audioVectors(mel.frames());
-            float[] audio = model.encodeAudio(mel.data(), mel.frames(), Probe.NONE);
             List<ChatTemplate.Message> messages = new ArrayList<>();
             messages.add(ChatTemplate.Message.system(system));
             messages.add(ChatTemplate.Message.user(new ChatTemplate.Audio(n), new ChatTemplate.Text(prompt)));
             int[] ids = ChatTemplate.encode(tok, messages, true);
+            requireFits(samples.length / 16000.0, n, ids.length, model.text().config().maxPositions());
+            float[] audio = model.encodeAudio(mel.data(), mel.frames(), Probe.NONE);
             int vocab = model.text().config().vocab();
             for (int id : ids) {
                 if (id >= vocab) {
@@ -118,5 +120,19 @@ final class AskCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** Refuses, before the encoder runs, audio whose tokens with the prompt and --max-new-tokens exceed the positions. */
+    private void requireFits(double seconds, int audioTokens, int promptTokens, int positions) {
+        long need = (long) promptTokens + maxNewTokens;
+        if (need <= positions) {
+            return;
+        }
+        long room = positions - (need - audioTokens); // audio tokens that would fit
+        double fit = room <= 0 ? 0 : room * (seconds / audioTokens);
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                "%s: audio of %.1f s is too long for ask: at most %.1f s fit the model's %d positions "
+                        + "(%d audio tokens + %d prompt tokens + --max-new-tokens %d)",
+                opts.wav, seconds, fit, positions, audioTokens, promptTokens - audioTokens, maxNewTokens));
     }
 }

@@ -176,22 +176,27 @@ public final class WavStream implements Closeable {
 
     /** Reads the rest of the audio into one array (at most {@code maxSamples}; longer audio is refused by name). */
     public float[] readAll(long maxSamples) throws IOException {
-        long known = length();
         long limit = Math.min(maxSamples, Integer.MAX_VALUE - 8);
+        long known = length();
         if (known > limit && in.size >= 0) { // a file's length is known; a stream's header may overstate it
             throw tooLong(known, limit);
         }
-        float[] all = new float[(int) (known < 0 ? 1 << 16 : in.size >= 0 ? Math.min(known, limit) : Math.min(known, 1 << 20))];
+        float[] all = readUpTo(limit);
+        if (all.length == limit && read(new float[1], 0, 1) >= 0) {
+            throw tooLong(-1, limit);
+        }
+        return all;
+    }
+
+    /** Reads up to {@code maxSamples} (at most {@code Integer.MAX_VALUE - 8}) into one array; the rest stays unread. */
+    public float[] readUpTo(long maxSamples) throws IOException {
+        long limit = Math.min(maxSamples, Integer.MAX_VALUE - 8);
+        long known = length();
+        float[] all = new float[(int) Math.min(limit, known < 0 ? 1 << 16 : in.size >= 0 ? known : Math.min(known, 1 << 20))];
         int n = 0;
-        while (true) {
+        while (n < limit) {
             if (n == all.length) {
-                if (n >= limit) {
-                    if (read(new float[1], 0, 1) < 0) {
-                        break;
-                    }
-                    throw tooLong(-1, limit);
-                }
-                all = java.util.Arrays.copyOf(all, (int) Math.min(limit, 2L * all.length));
+                all = java.util.Arrays.copyOf(all, (int) Math.min(limit, 2L * all.length + 1));
             }
             int r = read(all, n, all.length - n);
             if (r < 0) {
@@ -216,7 +221,13 @@ public final class WavStream implements Closeable {
     /** Decodes the next block into {@code pending} (maybe empty while the resampler fills), or ends. */
     private void refill() throws IOException {
         int want = (int) Math.min(raw.length, bytesLeft);
-        int got = want == 0 ? 0 : in.readFully(raw, 0, want);
+        int got;
+        try {
+            got = want == 0 ? 0 : in.readFully(raw, 0, want);
+        } catch (IOException e) {
+            throw new IOException(name + ": read failed after " + framesRead + " frames: "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        }
         int frames = got / frameBytes;
         if (frames > 0) {
             decoder.decode(raw, 0, frames, mono, 0);
