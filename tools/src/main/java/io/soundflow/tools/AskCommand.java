@@ -86,13 +86,17 @@ final class AskCommand implements Callable<Integer> {
                         + opts.model + " expects " + model.tokens().audio() + " (tokenizer and model do not match)");
             }
             CliAudio.requireLongEnough(opts.wav, samples, model, "ask");
-            Mel mel = model.mel(samples);
-            int n = model.audioVectors(mel.frames());
+            int n = model.audioVectors(CliAudio.melFrames(model, samples.length)); // known before the mel is computed
             List<ChatTemplate.Message> messages = new ArrayList<>();
             messages.add(ChatTemplate.Message.system(system));
             messages.add(ChatTemplate.Message.user(new ChatTemplate.Audio(n), new ChatTemplate.Text(prompt)));
             int[] ids = ChatTemplate.encode(tok, messages, true);
             requireFits(samples.length / 16000.0, n, ids.length, model.text().config().maxPositions());
+            Mel mel = model.mel(samples);
+            if (model.audioVectors(mel.frames()) != n) {
+                throw new IllegalStateException("ask: the mel has " + mel.frames() + " frames, "
+                        + model.audioVectors(mel.frames()) + " audio tokens where " + n + " were expected");
+            }
             float[] audio = model.encodeAudio(mel.data(), mel.frames(), Probe.NONE);
             int vocab = model.text().config().vocab();
             for (int id : ids) {

@@ -61,7 +61,8 @@ final class CliAudio {
         }
     }
 
-    private static int melFrames(OmniThinker model, int samples) {
+    /** Mel frames the model's front end makes of {@code samples} 16 kHz samples (as {@code model.mel(x).frames()}). */
+    static int melFrames(OmniThinker model, int samples) {
         return model.convention() == OmniThinker.AudioConvention.QWEN_OFFLINE ? LogMel.qwenFrameCount(samples)
                 : (samples + AudioInteractionMel.CHUNK_SAMPLES - 1) / AudioInteractionMel.CHUNK_SAMPLES * 40;
     }

@@ -149,6 +149,22 @@ class WavInputCommandTest {
                         + "use --mode windowed for long or live streams");
     }
 
+    /** The heap need comes from the header: a header declaring twice this JVM's heap is refused without reading the data. */
+    @Test
+    void refExactRefusesWhatWillNotFitTheHeap() throws Exception {
+        long seconds = Runtime.getRuntime().maxMemory() / StreamCommand.REF_EXACT_BYTES_PER_SAMPLE / 16_000 * 2 + 1;
+        ByteBuffer b = ByteBuffer.allocate(44 + 4000).order(ByteOrder.LITTLE_ENDIAN); // 8-bit 4 kHz: 4000 bytes a second
+        b.put("RIFF".getBytes()).putInt(-1).put("WAVEfmt ".getBytes()).putInt(16).putShort((short) 1)
+                .putShort((short) 1).putInt(4000).putInt(4000).putShort((short) 1).putShort((short) 8)
+                .put("data".getBytes()).putInt((int) (seconds * 4000));
+        try (var wav = io.soundflow.engine.audio.WavReader.open(new ByteArrayInputStream(b.array()), "big.wav", 16000)) {
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> StreamCommand.readForRefExact(wav, Integer.MAX_VALUE)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("big.wav: --mode ref-exact needs about ")
+                    .hasMessageContaining("MB of heap for this input, the JVM has ").hasMessageContaining("raise -Xmx");
+        }
+    }
+
     @Test
     void askRefusesAudioThatCannotFitBeforeEncoding() {
         String line = errorLine(CliRun.run("ask", "--model", model(), "--wav", clip().toString(), "--prompt", "hi",
