@@ -245,6 +245,10 @@ public final class WavStream implements Closeable {
             if (declaredBytes >= 0 && bytesLeft > 0 && warning == null) {
                 warning = truncation(declaredBytes, framesRead * frameBytes + got % frameBytes, frameBytes);
                 LOG.log(System.Logger.Level.WARNING, warning);
+            } else if (declaredBytes < 0 && got % frameBytes != 0) {
+                warning = name + ": the stream ends with " + got % frameBytes + " bytes of an incomplete "
+                        + frameBytes + "-byte frame; reading the " + framesRead + " whole frames";
+                LOG.log(System.Logger.Level.WARNING, warning);
             }
             ended = true;
             if (resampler != null) {

@@ -129,6 +129,12 @@ class WavStreamTest {
             assertThat(s.readAll(Long.MAX_VALUE)).hasSize(200);
             assertThat(s.warning()).isNull();
         }
+        byte[] odd = Arrays.copyOf(b, b.length - 1); // up to the end, but the last frame is cut
+        try (WavStream s = WavReader.open(new ByteArrayInputStream(odd), "pipe", 0)) {
+            assertThat(s.readAll(Long.MAX_VALUE)).hasSize(99);
+            assertThat(s.warning()).isEqualTo("pipe: the stream ends with 1 bytes of an incomplete 2-byte frame; "
+                    + "reading the 99 whole frames");
+        }
         byte[] junk = new WavBytes().chunk("JUNK", new byte[8]).fmt(1, 1, 8000, 16).data(new byte[4]).build();
         ByteBuffer.wrap(junk).order(ByteOrder.LITTLE_ENDIAN).putInt(16, -1); // a 4 GB junk chunk
         Path j = write("junk.wav", junk);
