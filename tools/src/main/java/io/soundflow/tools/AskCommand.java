@@ -85,13 +85,19 @@ final class AskCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(tokFile + ": <|AUDIO|> is id " + audioId + " but the model "
                         + opts.model + " expects " + model.tokens().audio() + " (tokenizer and model do not match)");
             }
-            Mel mel = model.mel(samples);
-            int n = model.audioVectors(mel.frames());
-            float[] audio = model.encodeAudio(mel.data(), mel.frames(), Probe.NONE);
+            CliAudio.requireLongEnough(opts.wav, samples, model, "ask");
+            int n = model.audioVectors(CliAudio.melFrames(model, samples.length)); // known before the mel is computed
             List<ChatTemplate.Message> messages = new ArrayList<>();
             messages.add(ChatTemplate.Message.system(system));
             messages.add(ChatTemplate.Message.user(new ChatTemplate.Audio(n), new ChatTemplate.Text(prompt)));
             int[] ids = ChatTemplate.encode(tok, messages, true);
+            requireFits(samples.length / 16000.0, n, ids.length, model.text().config().maxPositions());
+            Mel mel = model.mel(samples);
+            if (model.audioVectors(mel.frames()) != n) {
+                throw new IllegalStateException("ask: the mel has " + mel.frames() + " frames, "
+                        + model.audioVectors(mel.frames()) + " audio tokens where " + n + " were expected");
+            }
+            float[] audio = model.encodeAudio(mel.data(), mel.frames(), Probe.NONE);
             int vocab = model.text().config().vocab();
             for (int id : ids) {
                 if (id >= vocab) {
@@ -118,5 +124,25 @@ final class AskCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** Refuses, before the encoder runs, audio whose tokens with the prompt and --max-new-tokens exceed the positions. */
+    private void requireFits(double seconds, int audioTokens, int promptTokens, int positions) {
+        long need = (long) promptTokens + maxNewTokens;
+        if (need <= positions) {
+            return;
+        }
+        long room = positions - (need - audioTokens); // audio tokens that would fit
+        if (room <= 0) { // no audio at all would fit: the token budget is the problem, not the audio
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "--max-new-tokens %d is too large: the prompt (%d tokens, audio included) and %d new tokens need %d "
+                            + "positions, more than the model's %d: lower --max-new-tokens",
+                    maxNewTokens, promptTokens, maxNewTokens, need, positions));
+        }
+        double fit = room <= 0 ? 0 : room * (seconds / audioTokens);
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                "%s: audio of %.1f s is too long for ask: at most %.1f s fit the model's %d positions "
+                        + "(%d audio tokens + %d prompt tokens + --max-new-tokens %d)",
+                opts.wav, seconds, fit, positions, audioTokens, promptTokens - audioTokens, maxNewTokens));
     }
 }

@@ -1,30 +1,76 @@
 package io.soundflow.tools;
 
+import io.soundflow.engine.audio.AudioInteractionMel;
+import io.soundflow.engine.audio.LogMel;
 import io.soundflow.engine.audio.WavReader;
+import io.soundflow.engine.audio.WavStream;
+import io.soundflow.engine.model.OmniThinker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
-/** Reading a command's {@code --wav} argument: 16 kHz mono samples, or one clear error naming the file. */
+/**
+ * Reading a command's {@code --wav} argument: a file, a FIFO, a device or {@code -} (standard input), as
+ * 16 kHz mono samples (whole, or as a {@link WavStream} read in blocks), or one clear error naming the input.
+ */
 final class CliAudio {
+    /** The name of standard input as a {@code --wav} argument. */
+    static final String STDIN = "-";
+
     private CliAudio() {
     }
 
-    static float[] read16k(Path wav) {
-        if (!Files.isRegularFile(wav)) {
-            throw new IllegalArgumentException(wav + ": no such audio file");
-        }
+    /** Opens {@code --wav} for reading in blocks at 16 kHz (the header is parsed here). */
+    static WavStream open16k(Path wav) {
         try {
-            float[] samples = WavReader.read16k(wav).samples();
+            return wav.toString().equals(STDIN) ? WavReader.open(System.in, "standard input", LogMel.SAMPLE_RATE)
+                    : WavReader.open(wav, LogMel.SAMPLE_RATE);
+        } catch (IOException e) {
+            throw unchecked(wav, e);
+        }
+    }
+
+    /** Reads {@code --wav} whole at 16 kHz; an empty file is refused. */
+    static float[] read16k(Path wav) {
+        try (WavStream s = open16k(wav)) {
+            float[] samples = s.readAll(Long.MAX_VALUE);
             if (samples.length == 0) {
-                throw new IllegalArgumentException(wav + ": the audio is empty");
+                throw new IllegalArgumentException(s.name() + ": the audio is empty");
             }
             return samples;
         } catch (IOException e) {
-            String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new UncheckedIOException(m.startsWith(wav.toString()) ? m : wav + ": " + m, e);
+            throw unchecked(wav, e);
         }
+    }
+
+    /**
+     * Refuses audio too short for the model's audio tower (fewer than 3 mel frames), naming the input and the
+     * minimum, instead of failing deep in the encoder.
+     */
+    static void requireLongEnough(Path wav, float[] samples, OmniThinker model, String command) {
+        int min = 1;
+        while (melFrames(model, min) < 3) {
+            min++;
+        }
+        if (samples.length < min) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%s: %d sample%s (%.2f ms) is too short: %s needs at least %d samples (%.1f ms at 16 kHz)",
+                    wav, samples.length, samples.length == 1 ? "" : "s", samples.length / 16.0, command, min, min / 16.0));
+        }
+    }
+
+    /** Mel frames the model's front end makes of {@code samples} 16 kHz samples (as {@code model.mel(x).frames()}). */
+    static int melFrames(OmniThinker model, int samples) {
+        return model.convention() == OmniThinker.AudioConvention.QWEN_OFFLINE ? LogMel.qwenFrameCount(samples)
+                : (samples + AudioInteractionMel.CHUNK_SAMPLES - 1) / AudioInteractionMel.CHUNK_SAMPLES * 40;
+    }
+
+    /** The error as one line that starts with the input's name. */
+    static UncheckedIOException unchecked(Path wav, IOException e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        String name = wav.toString().equals(STDIN) ? "standard input" : wav.toString();
+        return new UncheckedIOException(m.startsWith(name) ? m : name + ": " + m, e);
     }
 }

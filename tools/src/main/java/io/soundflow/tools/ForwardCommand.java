@@ -58,6 +58,7 @@ final class ForwardCommand implements Callable<Integer> {
         }
         float[] samples = opts.samples();
         try (OmniThinker model = opts.open()) {
+            CliAudio.requireLongEnough(opts.wav, samples, model, "forward");
             var r = ForwardDump.run(model, PromptIds.namesFor(opts.model), samples, text, maxNewTokens);
             Path parent = dump.toAbsolutePath().getParent();
             if (parent != null && !Files.isDirectory(parent)) {

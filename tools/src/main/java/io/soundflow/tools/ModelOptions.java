@@ -15,7 +15,7 @@ final class ModelOptions {
             description = "Checkpoint folder (Qwen2.5-Omni Hugging Face layout or the Audio-Interaction release).")
     Path model;
 
-    @Option(names = "--wav", paramLabel = "FILE", description = "Audio file (WAV; resampled to 16 kHz mono).")
+    @Option(names = "--wav", paramLabel = "FILE", description = "Audio file, FIFO or - for standard input (WAV, 4 to 384 kHz; resampled to 16 kHz mono).")
     Path wav;
 
     @Option(names = "--quantize", paramLabel = "q8_0|q4_0",

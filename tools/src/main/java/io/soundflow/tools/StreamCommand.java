@@ -1,5 +1,6 @@
 package io.soundflow.tools;
 
+import io.soundflow.engine.audio.WavStream;
 import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.engine.model.SamplingSettings;
 import io.soundflow.engine.stream.ContextPolicy;
@@ -12,6 +13,7 @@ import io.soundflow.tools.stream.StreamRunner;
 import io.soundflow.tools.stream.TraceOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -32,7 +34,7 @@ final class StreamCommand implements Callable<Integer> {
     Path model;
 
     static final class Input {
-        @Option(names = "--wav", paramLabel = "FILE", description = "Audio file (WAV, any rate; resampled to 16 kHz mono).")
+        @Option(names = "--wav", paramLabel = "FILE", description = "Audio file, FIFO or - for standard input (WAV, 4 to 384 kHz; resampled to 16 kHz mono, read in blocks).")
         Path wav;
         @Option(names = "--mic", description = "Capture the default input device (Ctrl-C to stop).")
         boolean mic;
@@ -108,27 +110,67 @@ final class StreamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SessionOptions o = options();
-        float[] samples = input.wav != null ? CliAudio.read16k(input.wav) : null;
         if (input.mic && o.mode() == FrontEndMode.REF_EXACT) {
             throw new IllegalArgumentException("--mode ref-exact needs the whole input; use windowed or chunk-local with --mic");
         }
-        if (!Files.isDirectory(model)) {
-            throw new IllegalArgumentException(model + ": no such model folder");
-        }
-        try (TraceOutput traceOut = trace == null ? null : TraceOutput.open(trace); // fails now, not after the stream
-             StreamingEngine engine = StreamingEngine.load(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize)))) {
-            StreamRunner r = new StreamRunner(engine, o, json, traceOut, out());
-            if (!json && samples != null) { // (with --mic the runner prints the device once it is open)
-                out().printf("soundflow stream: %s (%.1f s) | model %s | mode %s | layout %s%n", input.wav,
-                        samples.length / 16000.0, model.getFileName(), o.mode().cliName(), o.layout().cliName());
+        try (WavStream wav = input.wav != null ? CliAudio.open16k(input.wav) : null) {
+            // ref-exact keeps the whole input: its limits are checked from the header, before the model loads
+            float[] whole = wav != null && o.mode() == FrontEndMode.REF_EXACT ? readForRefExact(wav, o.refExactMaxSeconds()) : null;
+            if (!Files.isDirectory(model)) {
+                throw new IllegalArgumentException(model + ": no such model folder");
             }
-            if (samples != null) {
-                r.runFile(samples, realtime);
-            } else {
-                r.runMic(seconds);
+            try (TraceOutput traceOut = trace == null ? null : TraceOutput.open(trace); // fails now, not after the stream
+                 StreamingEngine engine = StreamingEngine.load(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize)))) {
+                StreamRunner r = new StreamRunner(engine, o, json, traceOut, out());
+                if (!json && wav != null) { // (with --mic the runner prints the device once it is open)
+                    double seconds = whole != null ? whole.length / 16000.0 : wav.seconds();
+                    out().printf("soundflow stream: %s (%s) | model %s | mode %s | layout %s%n", wav.name(),
+                            Double.isNaN(seconds) ? "unknown length" : String.format(Locale.ROOT, "%.1f s", seconds),
+                            model.getFileName(), o.mode().cliName(), o.layout().cliName());
+                }
+                if (whole != null) {
+                    r.runFile(whole, realtime);
+                } else if (wav != null) {
+                    r.runFile(wav, realtime);
+                } else {
+                    r.runMic(seconds);
+                }
             }
         }
         return 0;
+    }
+
+    /** Bytes of heap {@code ref-exact} needs per input sample: the input, the session's copy, the mel and its STFT work. */
+    static final long REF_EXACT_BYTES_PER_SAMPLE = 24;
+
+    /**
+     * The whole input for {@code ref-exact}, refused when it is longer than the mode's limit or needs more heap
+     * than this JVM has (both known from the header of a file; a pipe is read up to the limit).
+     */
+    static float[] readForRefExact(WavStream wav, int maxSeconds) {
+        long maxSamples = maxSeconds * 16_000L;
+        String limit = "--mode ref-exact keeps the whole input and is limited to " + maxSeconds
+                + " s; use --mode windowed for long or live streams";
+        if (wav.length() > maxSamples) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: %.1f s of audio: %s", wav.name(), wav.seconds(), limit));
+        }
+        long need = (wav.length() < 0 ? maxSamples : wav.length()) * REF_EXACT_BYTES_PER_SAMPLE;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (need > heap) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%s: --mode ref-exact needs about %d MB of heap for this input, the JVM has %d MB; raise -Xmx "
+                            + "(e.g. SOUNDFLOW_JAVA_OPTS=-Xmx%dm) or use --mode windowed, which streams the file",
+                    wav.name(), need >> 20, heap >> 20, (need >> 20) * 2 + 512));
+        }
+        try {
+            float[] x = wav.readUpTo(maxSamples);
+            if (x.length == maxSamples && wav.read(new float[1], 0, 1) >= 0) {
+                throw new IllegalArgumentException(wav.name() + ": " + limit);
+            }
+            return x;
+        } catch (java.io.IOException e) {
+            throw CliAudio.unchecked(Path.of(wav.name()), e);
+        }
     }
 
     SessionOptions options() {

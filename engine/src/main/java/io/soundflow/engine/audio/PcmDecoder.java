@@ -60,6 +60,12 @@ public final class PcmDecoder {
         }
     }
 
+    /** The value of one channel of frame {@code frame} in {@code in} (from offset 0), before mixing. */
+    public double sample(byte[] in, int frame, int channel) {
+        Objects.checkIndex(channel, channels);
+        return sampleAt(in, Math.multiplyExact(frame, frameBytes()) + channel * (bits / 8));
+    }
+
     private double sampleAt(byte[] b, int p) {
         if (encoding == Encoding.FLOAT) {
             return bits == 32 ? Float.intBitsToFloat((int) readBits(b, p, 4)) : Double.longBitsToDouble(readBits(b, p, 8));

@@ -83,7 +83,16 @@ final class PolyphaseFilter {
 
     /** Output count for n input samples: ceil(n L / M) (outputs whose time lies inside the input). */
     long outputLength(long n) {
-        return Math.ceilDiv(n * up, down);
+        return Math.ceilDiv(scaled(n), down);
+    }
+
+    /** n L, refused by name when it overflows a long. */
+    long scaled(long n) {
+        try {
+            return Math.multiplyExact(n, (long) up);
+        } catch (ArithmeticException e) {
+            throw new ArithmeticException(n + " input samples x " + up + " overflow a long in the resampler");
+        }
     }
 
     private static int gcd(int a, int b) {

@@ -24,6 +24,11 @@ public final class Resampler {
             return x.clone();
         }
         StreamingResampler r = new StreamingResampler(fromRate, toRate);
+        long total = r.outputLength(x.length);
+        if (total > StreamingResampler.MAX_BLOCK) {
+            throw new IllegalArgumentException("resampling " + x.length + " samples from " + fromRate + " to " + toRate
+                    + " Hz gives " + total + " samples, more than one array holds (at most " + StreamingResampler.MAX_BLOCK + ")");
+        }
         float[] a = r.process(x, 0, x.length);
         float[] b = r.flush();
         float[] out = new float[a.length + b.length];

@@ -11,6 +11,9 @@ import java.util.Objects;
  * Equal rates pass the input through unchanged. Not thread-safe.
  */
 public final class StreamingResampler {
+    /** The most samples one call returns (the largest Java array). */
+    static final int MAX_BLOCK = Integer.MAX_VALUE - 8;
+
     private final PolyphaseFilter filter; // null when the rates are equal (identity)
     private final int fromRate;
     private final int toRate;
@@ -35,6 +38,14 @@ public final class StreamingResampler {
         return toRate;
     }
 
+    /**
+     * Samples the whole stream gives for {@code inputSamples} input samples: ceil(n L / M) (n when the rates
+     * are equal). Throws {@link ArithmeticException} naming the counts when that overflows a long.
+     */
+    public long outputLength(long inputSamples) {
+        return filter == null ? inputSamples : filter.outputLength(inputSamples);
+    }
+
     /** Appends {@code in[off, off+len)} and returns the outputs that became computable (maybe none). */
     public float[] process(float[] in, int off, int len) {
         Objects.checkFromIndexSize(off, len, in.length);
@@ -48,7 +59,7 @@ public final class StreamingResampler {
         append(in, off, len);
         received += len;
         // outputs m with newestInput(m) <= received - 1, i.e. m M + half <= received L - 1
-        long num = received * filter.up - 1 - filter.half;
+        long num = filter.scaled(received) - 1 - filter.half;
         long end = num < 0 ? 0 : num / filter.down + 1;
         float[] out = produce(end);
         discardOld();
@@ -68,7 +79,12 @@ public final class StreamingResampler {
     }
 
     private float[] produce(long end) {
-        int n = (int) Math.max(0, end - nextOut);
+        long count = Math.max(0, end - nextOut);
+        if (count > MAX_BLOCK) {
+            throw new IllegalArgumentException("resampling " + fromRate + " -> " + toRate + " Hz: this block gives "
+                    + count + " output samples, more than one array holds (at most " + MAX_BLOCK + "); feed smaller blocks");
+        }
+        int n = (int) count;
         float[] out = new float[n];
         for (int j = 0; j < n; j++, nextOut++) {
             out[j] = (float) output(nextOut);

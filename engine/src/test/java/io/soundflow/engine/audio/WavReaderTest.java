@@ -126,7 +126,7 @@ class WavReaderTest {
         byte[] badAlign = good.clone();
         ByteBuffer.wrap(badAlign).order(ByteOrder.LITTLE_ENDIAN).putShort(32, (short) 3);
         expectError(badAlign, "block align 3");
-        expectError(Arrays.copyOf(good, good.length - 3), "truncated");
+        // a data chunk shorter than declared is read with a warning: WavStreamTest.truncatedDataIsReadWithOneWarning
         expectError(new WavBytes().fmt(1, 2, 16000, 16).data(new byte[6]).build(), "whole number");
         expectError(new WavBytes().fmtExtensible(1, 1, 16000, 16, 20).data(new byte[4]).build(), "valid bits");
     }

@@ -1,5 +1,6 @@
 package io.soundflow.tools.stream;
 
+import io.soundflow.engine.audio.WavStream;
 import io.soundflow.engine.stream.FrontEndMode;
 import io.soundflow.engine.stream.Session;
 import io.soundflow.engine.stream.SessionOptions;
@@ -9,7 +10,9 @@ import io.soundflow.engine.stream.StreamingEngine;
 import io.soundflow.tools.Stdout;
 import io.soundflow.tools.audio.MicCapture;
 import io.soundflow.tools.audio.NoAudioDeviceException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
@@ -52,44 +55,101 @@ public final class StreamRunner {
      * {@code ref-exact} needs the whole input first and is fed at once.
      */
     public void runFile(float[] samples, boolean realtime) throws InterruptedException {
+        int[] next = {0};
+        run((b, off, len) -> {
+            if (next[0] == samples.length) {
+                return -1;
+            }
+            int n = Math.min(len, samples.length - next[0]);
+            System.arraycopy(samples, next[0], b, off, n);
+            next[0] += n;
+            return n;
+        }, realtime);
+    }
+
+    /**
+     * Streams a WAV source (at 16 kHz) block by block, with the feeding policy of {@link #runFile(float[], boolean)}:
+     * memory stays bounded whatever the file's length, and a pipe is read as it arrives. A read error (a
+     * non-finite sample, a broken pipe) ends the session and is thrown, naming the source.
+     */
+    public void runFile(WavStream in, boolean realtime) throws InterruptedException {
+        if (in.sampleRate() != 16_000) {
+            throw new IllegalArgumentException(in.name() + ": the stream gives " + in.sampleRate() + " Hz, 16000 needed");
+        }
+        run(in::read, realtime);
+    }
+
+    /** A pull source of 16 kHz samples: like {@link WavStream#read}, -1 at the end. */
+    @FunctionalInterface
+    private interface Source {
+        int read(float[] b, int off, int len) throws IOException;
+    }
+
+    private void run(Source src, boolean realtime) throws InterruptedException {
         try (Session s = start()) {
             Thread hook = hook(s);
-            boolean lockstep = !realtime && options.mode() != FrontEndMode.REF_EXACT;
             try {
-                long t0 = System.nanoTime();
-                for (int off = 0; off < samples.length && !s.isEnded() && !stopping; ) {
-                    long allowed = lockstep ? (decided.get() + 1) * 6400L + 40 : samples.length;
-                    if (off >= allowed) {
-                        LockSupport.parkNanos(200_000L);
-                        continue;
-                    }
-                    int n = (int) Math.min(BLOCK, Math.min(samples.length, allowed) - off);
-                    if (realtime) {
-                        long due = t0 + (long) ((off + n) * 1e9 / 16_000);
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                        if (!accept(s, samples, off, n)) { // what does not fit is dropped and counted by the session
-                            break;
-                        }
-                        off += n;
-                    } else if (s.acceptCapacity() >= n) {
-                        if (!accept(s, samples, off, n)) {
-                            break;
-                        }
-                        off += n;
-                    } else {
-                        LockSupport.parkNanos(1_000_000L);
-                    }
+                IOException readError = null;
+                try {
+                    feed(s, src, realtime);
+                } catch (IOException e) {
+                    readError = e;
+                    s.close();
                 }
-                if (!s.isEnded() && !stopping) {
+                if (readError == null && !s.isEnded() && !stopping) {
                     s.finish();
                 }
                 finish(s);
+                if (readError != null) {
+                    throw new UncheckedIOException(readError.getMessage(), readError);
+                }
             } finally {
                 removeHook(hook);
             }
+        }
+    }
+
+    private void feed(Session s, Source src, boolean realtime) throws IOException {
+        boolean lockstep = !realtime && options.mode() != FrontEndMode.REF_EXACT;
+        float[] buf = new float[BLOCK];
+        int pos = 0;  // buf[pos, have) is read but not fed yet
+        int have = 0;
+        long off = 0; // samples fed
+        long t0 = System.nanoTime();
+        while (!s.isEnded() && !stopping) {
+            if (pos == have) {
+                int r = src.read(buf, 0, BLOCK);
+                if (r < 0) {
+                    return;
+                }
+                pos = 0;
+                have = r;
+            }
+            long allowed = lockstep ? (decided.get() + 1) * 6400L + 40 : Long.MAX_VALUE;
+            if (off >= allowed) {
+                LockSupport.parkNanos(200_000L);
+                continue;
+            }
+            int n = (int) Math.min(have - pos, allowed - off);
+            if (realtime) {
+                long due = t0 + (long) ((off + n) * 1e9 / 16_000);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                if (!accept(s, buf, pos, n)) { // what does not fit is dropped and counted by the session
+                    return;
+                }
+            } else if (s.acceptCapacity() >= n) {
+                if (!accept(s, buf, pos, n)) {
+                    return;
+                }
+            } else {
+                LockSupport.parkNanos(1_000_000L);
+                continue;
+            }
+            pos += n;
+            off += n;
         }
     }
 
