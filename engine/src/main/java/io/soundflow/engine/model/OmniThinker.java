@@ -1,5 +1,6 @@
 package io.soundflow.engine.model;
 
+import io.soundflow.engine.KvDtype;
 import io.soundflow.engine.audio.LogMel;
 import io.soundflow.engine.audio.Mel;
 import io.soundflow.weights.TensorStore;
@@ -98,7 +99,12 @@ public final class OmniThinker implements AutoCloseable {
 
     /** A fresh cache (plain integer RoPE positions, as Hugging Face runs the thinker). */
     public KvCache newCache(int capacity) {
-        return text.newCache(capacity, false);
+        return newCache(capacity, KvDtype.F32);
+    }
+
+    /** A fresh cache storing keys and values as {@code dtype} (plain integer RoPE positions). */
+    public KvCache newCache(int capacity, KvDtype dtype) {
+        return text.newCache(capacity, false, dtype);
     }
 
     /**

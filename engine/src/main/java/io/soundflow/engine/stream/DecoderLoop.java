@@ -61,7 +61,7 @@ final class DecoderLoop implements Runnable {
             throw new IllegalArgumentException("the Audio-Interaction format has 10 audio slots per chunk; the model gives " + slots);
         }
         this.capacity = capacity;
-        this.cache = model.newCache(capacity, !o.exactPositions());
+        this.cache = model.newCache(capacity, !o.exactPositions(), o.kvDtype());
         this.sampler = o.sampling().greedy() ? null : new Sampler(o.sampling());
         pending.addElements(0, prefix);
     }
