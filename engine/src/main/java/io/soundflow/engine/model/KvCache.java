@@ -27,9 +27,6 @@ public final class KvCache implements DecoderCache {
     public static final int FIRST_BLOCK = 128;
     /** Largest Java array (values per layer buffer). */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
-    /** What to do about a cache that does not fit (the CLI's words). */
-    static final String REMEDY = "lower --max-positions (or block_size in model_config.yaml; --max-new-tokens for ask), "
-            + "use --kv-dtype f16, or raise -Xmx";
 
     private final Kernels kernels;
     private final int layers;
@@ -69,11 +66,17 @@ public final class KvCache implements DecoderCache {
         checkFits(layers, kvDim, capacity, dtype, availableBytes);
         if ((long) capacity * kvDim > MAX_ARRAY) {
             throw new IllegalArgumentException("KV cache of " + capacity + " positions x " + kvDim
-                    + " values per layer exceeds the largest Java array (" + MAX_ARRAY + " values): " + REMEDY);
+                    + " values per layer exceeds the largest Java array (" + MAX_ARRAY + " values): " + remedy(dtype));
         }
         grow(Math.max(1, Math.min(capacity, firstBlock)));
     }
 
+
+    /** What to do about a cache of {@code dtype} that does not fit (the CLI's words). */
+    static String remedy(KvDtype dtype) {
+        return "lower --max-positions (or block_size in model_config.yaml; --max-new-tokens for ask), "
+                + (dtype == KvDtype.F16 ? "" : "use --kv-dtype f16, ") + "or raise -Xmx";
+    }
 
     /** Bytes one position takes in every layer's keys and values. */
     public static long bytesPerPosition(int layers, int kvDim, KvDtype dtype) {
@@ -90,7 +93,7 @@ public final class KvCache implements DecoderCache {
         if (need > availableBytes) {
             throw new IllegalArgumentException("KV cache of " + capacity + " positions needs " + human(need) + " at "
                     + dtype.cliName() + " (" + layers + " layers x 2 x " + kvDim + " x " + dtype.bytes()
-                    + " B per position); this JVM can hold at most " + human(availableBytes) + ": " + REMEDY);
+                    + " B per position); this JVM can hold at most " + human(availableBytes) + ": " + remedy(dtype));
         }
     }
 
@@ -206,7 +209,7 @@ public final class KvCache implements DecoderCache {
             throw new IllegalStateException("KV cache could not grow from " + rows + " to " + newRows + " positions ("
                     + human((double) bytesPerPosition(layers, kvDim, dtype) * newRows) + " at " + dtype.cliName()
                     + "): the Java heap is full; "
-                    + REMEDY, e);
+                    + remedy(dtype), e);
         }
         rows = newRows;
     }

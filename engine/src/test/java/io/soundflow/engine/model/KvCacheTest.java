@@ -57,8 +57,9 @@ class KvCacheTest {
                         + "this JVM can hold at most 20.1 GB: lower --max-positions (or block_size in model_config.yaml; "
                         + "--max-new-tokens for ask), use --kv-dtype f16, or raise -Xmx");
         assertThatThrownBy(() -> KvCache.checkFits(LAYERS_3B, KV_DIM_3B, CAPACITY_3B, KvDtype.F16, 1_000_000_000L))
-                .hasMessageStartingWith("KV cache of 32768 positions needs 1.2 GB at f16 (36 layers x 2 x 256 x 2 B per position); "
-                        + "this JVM can hold at most 1.0 GB");
+                .hasMessage("KV cache of 32768 positions needs 1.2 GB at f16 (36 layers x 2 x 256 x 2 B per position); "
+                        + "this JVM can hold at most 1.0 GB: lower --max-positions (or block_size in model_config.yaml; "
+                        + "--max-new-tokens for ask), or raise -Xmx"); // no f16 advice: it is f16
         KvCache.checkFits(LAYERS_3B, KV_DIM_3B, CAPACITY_3B, KvDtype.F32, 2_415_919_104L); // exactly fits
         assertThatThrownBy(() -> new KvCache(new ScalarKernels(), 1, 1 << 10, Integer.MAX_VALUE, false, KvDtype.F16,
                 this, 1, Long.MAX_VALUE)).hasMessageStartingWith(
@@ -136,7 +137,7 @@ class KvCacheTest {
                     .hasMessage("KV cache could not grow from 4 to 8 positions ("
                             + KvCache.human(8 * KvCache.bytesPerPosition(2, 16, dtype)) + " at " + dtype.cliName()
                             + "): the Java heap is full; lower --max-positions (or block_size in model_config.yaml; "
-                            + "--max-new-tokens for ask), use --kv-dtype f16, or raise -Xmx")
+                            + "--max-new-tokens for ask), " + (dtype == KvDtype.F32 ? "use --kv-dtype f16, " : "") + "or raise -Xmx")
                     .hasCauseInstanceOf(OutOfMemoryError.class);
             assertThat(cache.allocatedPositions()).isEqualTo(4);
             assertThat(cache.length()).isEqualTo(4);

@@ -63,7 +63,8 @@ class SessionKvCacheTest {
                         .hasMessageStartingWith("KV cache of " + block + " positions needs " + need + " at " + dtype.cliName()
                                 + " (2 layers x 2 x 32 x " + dtype.bytes() + " B per position); this JVM can hold at most ")
                         .hasMessageEndingWith(": lower --max-positions (or block_size in model_config.yaml; "
-                                + "--max-new-tokens for ask), use --kv-dtype f16, or raise -Xmx");
+                                + "--max-new-tokens for ask), " + (dtype == KvDtype.F32 ? "use --kv-dtype f16, " : "")
+                                + "or raise -Xmx");
             }
             // the engine is still usable: a session of a capacity that fits runs the clip to its end
             SessionOptions o = SessionOptions.defaults().withContext(ContextPolicy.RESET, 4096, 60);
