@@ -47,7 +47,8 @@ public final class KvCache implements DecoderCache {
      * @throws IllegalArgumentException when the full capacity cannot fit in this JVM's heap, with what it needs
      */
     KvCache(Kernels kernels, int layers, int kvDim, int capacity, boolean float16Positions, KvDtype dtype, Object owner) {
-        this(kernels, layers, kvDim, capacity, float16Positions, dtype, owner, FIRST_BLOCK, availableHeap());
+        this(kernels, layers, kvDim, capacity, float16Positions, dtype, owner, FIRST_BLOCK,
+                availableHeap((double) bytesPerPosition(layers, kvDim, dtype) * capacity));
     }
 
     /** A cache holding {@code firstBlock} positions at first, refused when its full size exceeds {@code availableBytes}. */
@@ -97,10 +98,18 @@ public final class KvCache implements DecoderCache {
         }
     }
 
-    /** The heap this JVM can still give: its maximum less what is in use now. */
-    static long availableHeap() {
+    /**
+     * The heap this JVM can still give (its maximum less what is in use); when that is less than
+     * {@code wanted}, measured again after a collection, so that garbage does not refuse a cache.
+     */
+    static long availableHeap(double wanted) {
         Runtime rt = Runtime.getRuntime();
-        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (free < wanted) {
+            System.gc(); // only on the way to a refusal
+            free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        }
+        return free;
     }
 
     /** Decimal units, one decimal: "9.4 MB", "2.4 GB". */
