@@ -45,7 +45,7 @@ final class AskCommand implements Callable<Integer> {
     int maxNewTokens;
 
     @Option(names = "--kv-dtype", paramLabel = "f32|f16", defaultValue = "f32",
-            description = "KV cache storage: f32 (default) or f16 (half the memory, logits within about 1e-3).")
+            description = "KV cache storage: f32 (default) or f16 (half the memory; the logits move by about 1e-4).")
     String kvDtype;
 
     @Option(names = "--tokenizer", paramLabel = "FILE",

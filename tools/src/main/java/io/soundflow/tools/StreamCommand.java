@@ -71,7 +71,7 @@ final class StreamCommand implements Callable<Integer> {
     int maxPositions;
 
     @Option(names = "--kv-dtype", paramLabel = "f32|f16", defaultValue = "f32",
-            description = "KV cache storage: f32 (default) or f16 (half the memory, logits within about 1e-3).")
+            description = "KV cache storage: f32 (default) or f16 (half the memory; the logits move by about 1e-4).")
     String kvDtype;
 
     @Option(names = "--context", paramLabel = "reset|window", defaultValue = "reset",
