@@ -22,8 +22,19 @@ public interface InteractionModel {
      */
     float[] encodeChunk(float[] mel, int frames);
 
-    /** A fresh, empty KV cache of {@code capacity} positions for one stream. */
-    DecoderCache newCache(int capacity, boolean float16Positions);
+    /** A fresh, empty float32 KV cache of {@code capacity} positions for one stream. */
+    default DecoderCache newCache(int capacity, boolean float16Positions) {
+        return newCache(capacity, float16Positions, KvDtype.F32);
+    }
+
+    /**
+     * A fresh, empty KV cache of {@code capacity} positions for one stream, storing keys and values as
+     * {@code dtype}.
+     *
+     * @throws IllegalArgumentException when a full cache of that capacity could not fit (the message says
+     *                                  what it needs)
+     */
+    DecoderCache newCache(int capacity, boolean float16Positions, KvDtype dtype);
 
     /**
      * Forwards {@code ids} at the cache's next positions (cache.length() .. + ids.length - 1) and appends

@@ -1,7 +1,8 @@
 package io.soundflow.kernels;
 
 /**
- * A float32 buffer owned by a {@link Kernels} backend (activations, KV cache, norm weights).
+ * A float32 buffer owned by a {@link Kernels} backend (activations, an f32 KV cache, norm weights; an f16
+ * KV cache is a {@link HalfBuf}).
  * Model code moves data in and out only through {@link #write} and {@link #read}, so a GPU backend can
  * keep a whole forward pass on the device. Views made by {@link #slice} share the storage.
  */

@@ -22,6 +22,9 @@ public interface Kernels {
     /** A zero-filled buffer of {@code size} floats owned by this backend. */
     FloatBuf alloc(int size);
 
+    /** A zero-filled float16 buffer of {@code size} values owned by this backend (KV cache storage). */
+    HalfBuf allocHalf(int size);
+
     /** A buffer holding a copy of {@code data}. */
     default FloatBuf upload(float[] data) {
         return alloc(data.length).write(data);
@@ -100,6 +103,13 @@ public interface Kernels {
      * 1/sqrt(headDim). out is [n, heads * headDim].
      */
     void attentionCausal(FloatBuf q, FloatBuf kCache, FloatBuf vCache, int start, int n,
+                         int heads, int kvHeads, int headDim, FloatBuf out);
+
+    /**
+     * {@link #attentionCausal(FloatBuf, FloatBuf, FloatBuf, int, int, int, int, int, FloatBuf)} over a
+     * float16 KV cache: the same result as over the cache's values widened to float32.
+     */
+    void attentionCausal(FloatBuf q, HalfBuf kCache, HalfBuf vCache, int start, int n,
                          int heads, int kvHeads, int headDim, FloatBuf out);
 
     /**

@@ -19,6 +19,11 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public HalfBuf allocHalf(int size) {
+        return new HeapHalfBuf(size);
+    }
+
+    @Override
     public void matmul(WeightMatrix w, FloatBuf xb, int n, FloatBuf outb, FloatBuf biasb) {
         HeapFloatBuf x = HeapFloatBuf.of(xb), out = HeapFloatBuf.of(outb);
         Checks.matmul(w, x.len, n, out.len, biasb);
@@ -240,6 +245,18 @@ public class ScalarKernels implements Kernels {
                 }
             }
         }
+    }
+
+    /** The float16 cache widened to float32 rows 0 .. start + n - 1, then the float32 attention. */
+    @Override
+    public void attentionCausal(FloatBuf q, HalfBuf kb, HalfBuf vb, int start, int n,
+                                int heads, int kvHeads, int headDim, FloatBuf out) {
+        Checks.attentionCausal(q.size(), kb.size(), vb.size(), out.size(), start, n, heads, kvHeads, headDim);
+        int used = (start + n) * kvHeads * headDim;
+        HeapFloatBuf k = new HeapFloatBuf(used), v = new HeapFloatBuf(used);
+        kb.read(0, k.a, 0, used);
+        vb.read(0, v.a, 0, used);
+        attentionCausal(q, k, v, start, n, heads, kvHeads, headDim, out);
     }
 
     @Override

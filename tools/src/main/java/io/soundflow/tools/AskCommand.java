@@ -1,5 +1,6 @@
 package io.soundflow.tools;
 
+import io.soundflow.engine.KvDtype;
 import io.soundflow.engine.audio.Mel;
 import io.soundflow.engine.model.Generation;
 import io.soundflow.engine.model.OmniThinker;
@@ -43,6 +44,10 @@ final class AskCommand implements Callable<Integer> {
             description = "Most tokens to generate (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
+    @Option(names = "--kv-dtype", paramLabel = "f32|f16", defaultValue = "f32",
+            description = "KV cache storage: f32 (default) or f16 (half the memory; the logits move by about 1e-4).")
+    String kvDtype;
+
     @Option(names = "--tokenizer", paramLabel = "FILE",
             description = "tokenizer.json to use (default: the one in the model folder).")
     Path tokenizerPath;
@@ -71,6 +76,7 @@ final class AskCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--wav is required");
         }
         SamplingSettings sampling = new SamplingSettings(temperature, topK, topP, repetitionPenalty, seed);
+        KvDtype kv = KvDtype.parse(kvDtype);
         Path tokFile = tokenizerPath != null ? tokenizerPath : opts.model.resolve("tokenizer.json");
         if (!Files.isRegularFile(tokFile)) {
             throw new IllegalArgumentException(tokFile + ": no tokenizer.json (pass --tokenizer FILE)");
@@ -112,7 +118,7 @@ final class AskCommand implements Callable<Integer> {
                 }
             }
             StreamingDecoder decoder = tok.newStreamingDecoder(control);
-            var r = Generation.generate(model, ids, audio, sampling, maxNewTokens, id -> {
+            var r = Generation.generate(model, ids, audio, sampling, maxNewTokens, kv, id -> {
                 out.print(decoder.push(id));
                 Stdout.check(out); // flushes; a closed pipe or a full disk stops the generation
             });

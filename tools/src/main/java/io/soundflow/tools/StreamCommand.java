@@ -1,5 +1,6 @@
 package io.soundflow.tools;
 
+import io.soundflow.engine.KvDtype;
 import io.soundflow.engine.audio.WavStream;
 import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.engine.model.SamplingSettings;
@@ -69,8 +70,12 @@ final class StreamCommand implements Callable<Integer> {
     boolean lenient;
 
     @Option(names = "--max-positions", paramLabel = "N", defaultValue = "0",
-            description = "KV capacity (default: the model's block size).")
+            description = "KV capacity (default: the model's block size). The cache grows to it as the context grows.")
     int maxPositions;
+
+    @Option(names = "--kv-dtype", paramLabel = "f32|f16", defaultValue = "f32",
+            description = "KV cache storage: f32 (default) or f16 (half the memory; the logits move by about 1e-4).")
+    String kvDtype;
 
     @Option(names = "--context", paramLabel = "reset|window", defaultValue = "reset",
             description = "At KV capacity: reset (keep the prefix) or window (prefix + recent blocks). Default ${DEFAULT-VALUE}.")
@@ -196,6 +201,6 @@ final class StreamCommand implements Callable<Integer> {
         return SessionOptions.defaults().withMode(m).withLayout(l)
                 .withExactPositions(exactPositions).withLenient(lenient)
                 .withContext(ContextPolicy.parse(context), maxPositions, windowBlocks)
-                .withMaxReplyTokens(maxReply).withSampling(sampling);
+                .withMaxReplyTokens(maxReply).withSampling(sampling).withKvDtype(KvDtype.parse(kvDtype));
     }
 }

@@ -64,6 +64,21 @@ class ForwardAskCommandTest {
         assertThat(r.err()).contains("226 prompt tokens (200 audio)").contains("5 tokens");
     }
 
+    /** f16 keys and values give the same answer on ai-tiny (observed; the logits move by about 1e-4). */
+    @Test
+    void askWithAFloat16KvCache() {
+        Path g = SharedData.require("golden/ai-tiny");
+        String[] args = {"ask", "--model", g.resolve("model").toString(), "--wav", g.resolve("clip-8s.wav").toString(),
+                "--prompt", "What do you hear?", "--max-new-tokens", "5"};
+        CliRun f32 = CliRun.run(args);
+        String[] withF16 = java.util.Arrays.copyOf(args, args.length + 2);
+        withF16[args.length] = "--kv-dtype";
+        withF16[args.length + 1] = "f16";
+        CliRun f16 = CliRun.run(withF16);
+        assertThat(f16.code()).as(f16.err()).isZero();
+        assertThat(f16.out()).isEqualTo(f32.out()).isNotBlank();
+    }
+
     @Test
     void askNeedsAMatchingTokenizer() {
         Path g = SharedData.require("golden/omni-tiny");

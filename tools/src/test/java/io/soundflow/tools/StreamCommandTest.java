@@ -86,6 +86,52 @@ class StreamCommandTest {
         expectError(CliRun.run("stream", "--model", model, "--wav", good.toString(), "--layout", "sideways"), "sideways");
     }
 
+    /** f16 keys and values leave ai-tiny's ref-exact trace unchanged (observed: the logits move by about 1e-4). */
+    @Test
+    void aFloat16KvCacheGivesTheGoldenTrace() throws Exception {
+        Path ai = SharedData.require("golden/ai-tiny");
+        Path out = dir.resolve("trace-f16.json");
+        CliRun r = CliRun.run("stream", "--model", ai.resolve("model").toString(), "--wav", ai.resolve("clip-8s.wav").toString(),
+                "--mode", "ref-exact", "--layout", "one-by-one", "--kv-dtype", "f16", "--trace", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode got = JSON.readTree(out.toFile());
+        JsonNode want = JSON.readTree(ai.resolve("trace-ref-exact.json").toFile());
+        assertThat(got.get("decisions").asText()).isEqualTo(want.get("decisions").asText());
+        assertThat(got.get("fed_tokens")).isEqualTo(want.get("fed_tokens"));
+    }
+
+    /** The probe's C4: block_size 60000000 was an OutOfMemoryError stack trace in newSession. */
+    @Test
+    void aKvCacheThatCannotFitIsOneLineSayingWhatItNeeds() throws Exception {
+        Path ai = SharedData.require("golden/ai-tiny");
+        // 60000000 positions x 256 B (f32; 128 B at f16) is beyond this heap; else the largest block size
+        int block = 60_000_000L * 128 > Runtime.getRuntime().maxMemory() ? 60_000_000 : Integer.MAX_VALUE;
+        Path model = dir.resolve("m60");
+        try (var files = Files.walk(ai.resolve("model"))) {
+            for (Path f : files.toList()) {
+                Path to = model.resolve(ai.resolve("model").relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else if (f.getFileName().toString().equals("model_config.yaml")) {
+                    Files.writeString(to, Files.readString(f).replaceAll("(?m)^block_size: .*$", "block_size: " + block));
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        String wav = ai.resolve("clip-8s.wav").toString();
+        expectError(CliRun.run("stream", "--model", model.toString(), "--wav", wav),
+                "KV cache of " + block + " positions needs ");
+        CliRun r = CliRun.run("stream", "--model", model.toString(), "--wav", wav, "--kv-dtype", "f16");
+        expectError(r, " at f16 (2 layers x 2 x 32 x 2 B per position); this JVM can hold at most ");
+        assertThat(r.err()).contains("lower --max-positions (or block_size in model_config.yaml").doesNotContain("OutOfMemoryError");
+        CliRun fits = CliRun.run("stream", "--model", model.toString(), "--wav", wav, "--max-positions", "4096");
+        assertThat(fits.code()).as(fits.err()).isZero();
+        assertThat(fits.out()).contains("summary: 20 chunks");
+        expectError(CliRun.run("stream", "--model", model.toString(), "--wav", wav, "--kv-dtype", "f8"),
+                "KV dtype 'f8' is not f32 or f16");
+    }
+
     private static void expectError(CliRun r, String names) {
         assertThat(r.code()).isEqualTo(1);
         List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING") && !l.contains("SoundFlow kernels")

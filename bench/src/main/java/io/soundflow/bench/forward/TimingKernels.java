@@ -1,6 +1,7 @@
 package io.soundflow.bench.forward;
 
 import io.soundflow.kernels.FloatBuf;
+import io.soundflow.kernels.HalfBuf;
 import io.soundflow.kernels.Kernels;
 import io.soundflow.kernels.WeightMatrix;
 
@@ -56,6 +57,11 @@ final class TimingKernels implements Kernels {
     @Override
     public FloatBuf alloc(int size) {
         return time("alloc", () -> k.alloc(size));
+    }
+
+    @Override
+    public HalfBuf allocHalf(int size) {
+        return time("allocHalf", () -> k.allocHalf(size));
     }
 
     @Override
@@ -122,6 +128,12 @@ final class TimingKernels implements Kernels {
     public void attentionCausal(FloatBuf q, FloatBuf kCache, FloatBuf vCache, int start, int n, int heads,
                                 int kvHeads, int headDim, FloatBuf out) {
         time("attentionCausal", () -> k.attentionCausal(q, kCache, vCache, start, n, heads, kvHeads, headDim, out));
+    }
+
+    @Override
+    public void attentionCausal(FloatBuf q, HalfBuf kCache, HalfBuf vCache, int start, int n, int heads,
+                                int kvHeads, int headDim, FloatBuf out) {
+        time("attentionCausalF16", () -> k.attentionCausal(q, kCache, vCache, start, n, heads, kvHeads, headDim, out));
     }
 
     @Override

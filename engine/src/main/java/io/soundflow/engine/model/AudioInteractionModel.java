@@ -1,6 +1,7 @@
 package io.soundflow.engine.model;
 
 import io.soundflow.engine.DecoderCache;
+import io.soundflow.engine.KvDtype;
 import io.soundflow.engine.InteractionModel;
 import io.soundflow.weights.TensorStore;
 
@@ -94,6 +95,11 @@ public final class AudioInteractionModel implements InteractionModel, AutoClosea
     @Override
     public KvCache newCache(int capacity, boolean float16Positions) {
         return text.newCache(capacity, float16Positions);
+    }
+
+    @Override
+    public KvCache newCache(int capacity, boolean float16Positions, KvDtype dtype) {
+        return text.newCache(capacity, float16Positions, dtype);
     }
 
     @Override

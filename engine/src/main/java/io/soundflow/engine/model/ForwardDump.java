@@ -1,5 +1,6 @@
 package io.soundflow.engine.model;
 
+import io.soundflow.engine.KvDtype;
 import io.soundflow.engine.audio.Mel;
 import io.soundflow.kernels.FloatBuf;
 import io.soundflow.weights.SafeTensorsWriter;
@@ -29,6 +30,12 @@ public final class ForwardDump {
      */
     public static Result run(OmniThinker model, Map<String, Integer> names, float[] samples, String promptIds,
                              int maxNewTokens) {
+        return run(model, names, samples, promptIds, maxNewTokens, KvDtype.F32);
+    }
+
+    /** {@link #run(OmniThinker, Map, float[], String, int)} with a KV cache of {@code kvDtype}. */
+    public static Result run(OmniThinker model, Map<String, Integer> names, float[] samples, String promptIds,
+                             int maxNewTokens, KvDtype kvDtype) {
         if (maxNewTokens < 0) {
             throw new IllegalArgumentException("--max-new-tokens must be >= 0, got " + maxNewTokens);
         }
@@ -46,7 +53,7 @@ public final class ForwardDump {
         int[] ids = PromptIds.parse(promptIds, names, tc.vocab(), model.tokens().audio(), nAudio);
         long[] ids64 = Arrays.stream(ids).asLongStream().toArray();
         out.addI64("input_ids", ids64, ids.length);
-        KvCache cache = model.newCache(ids.length, maxNewTokens);
+        KvCache cache = model.newCache(ids.length, maxNewTokens, kvDtype);
         if ((long) maxNewTokens * tc.vocab() > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("--max-new-tokens " + maxNewTokens + " is too large to dump: gen_logits would hold "
                     + (long) maxNewTokens * tc.vocab() + " values (at most " + (Integer.MAX_VALUE - 8) / tc.vocab() + " steps)");

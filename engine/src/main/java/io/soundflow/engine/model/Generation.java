@@ -1,5 +1,7 @@
 package io.soundflow.engine.model;
 
+import io.soundflow.engine.KvDtype;
+
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 
@@ -27,11 +29,17 @@ public final class Generation {
      */
     public static Result generate(OmniThinker model, int[] prompt, float[] audio, SamplingSettings sampling,
                                   int maxNewTokens, IntConsumer onToken) {
+        return generate(model, prompt, audio, sampling, maxNewTokens, KvDtype.F32, onToken);
+    }
+
+    /** {@link #generate(OmniThinker, int[], float[], SamplingSettings, int, IntConsumer)} with a KV cache of {@code kvDtype}. */
+    public static Result generate(OmniThinker model, int[] prompt, float[] audio, SamplingSettings sampling,
+                                  int maxNewTokens, KvDtype kvDtype, IntConsumer onToken) {
         if (maxNewTokens < 1) {
             throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
         }
         int v = model.text().config().vocab();
-        KvCache cache = model.newCache(prompt.length, maxNewTokens);
+        KvCache cache = model.newCache(prompt.length, maxNewTokens, kvDtype);
         Sampler sampler = new Sampler(sampling);
         int[] history = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
         int hist = prompt.length;

@@ -1,43 +1,126 @@
 package io.soundflow.engine.model;
 
 import io.soundflow.engine.DecoderCache;
+import io.soundflow.engine.KvDtype;
 import io.soundflow.kernels.FloatBuf;
+import io.soundflow.kernels.HalfBuf;
 import io.soundflow.kernels.Kernels;
 
+import java.util.Locale;
+
 /**
- * One stream's KV cache: per layer a preallocated key and value buffer [capacity, kvDim] (keys after
- * RoPE). The token at row i sits at position i (through float16 when {@link #float16Positions()}).
- * Mutable session state: never share one between streams.
+ * One stream's KV cache: per layer a key and a value buffer [rows, kvDim] (keys after RoPE), in float32
+ * or float16 ({@link KvDtype}). The token at row i sits at position i (through float16 when
+ * {@link #float16Positions()}).
+ *
+ * <p>Memory: a new cache holds {@link #FIRST_BLOCK} positions (or its capacity, if smaller); as positions
+ * are appended the buffers double, copying the filled rows, up to the capacity. One position costs
+ * {@code layers x 2 x kvDim x bytes} (72 KiB at float32 for the 3B: 36 x 2 x 256 x 4 B), so a fresh 3B
+ * cache holds 9.4 MB, and a full one of 32768 positions 2.42 GB (half at float16). A capacity whose full
+ * size the JVM cannot hold is refused when the cache is made. Growth never changes a value: results are
+ * bit-identical to a cache allocated at full size.
+ *
+ * <p>Mutable session state: never share one between streams.
  */
 public final class KvCache implements DecoderCache {
-    private final FloatBuf[] keys;    // per layer [capacity, kvDim]
-    private final FloatBuf[] values;  // per layer [capacity, kvDim]
-    private final int capacity;
+    /** Positions a new cache holds before it first grows. */
+    public static final int FIRST_BLOCK = 128;
+    /** Largest Java array (values per layer buffer). */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    private final Kernels kernels;
+    private final int layers;
     private final int kvDim;
+    private final int capacity;
+    private final KvDtype dtype;
     private final boolean float16Positions;
     private final Object owner;
-    private final Kernels kernels;
+    private FloatBuf[] keys, values;       // F32: per layer [rows, kvDim]
+    private HalfBuf[] halfKeys, halfValues; // F16: per layer [rows, kvDim]
+    private int rows;                      // positions the buffers hold now
     private final FloatBuf[] work = new FloatBuf[TextDecoder.WORK_BUFFERS]; // the last forward's activations
     private int length;
 
-    KvCache(Kernels kernels, int layers, int kvDim, int capacity, boolean float16Positions, Object owner) {
+    /**
+     * A cache of {@code capacity} positions holding its first {@link #FIRST_BLOCK} positions.
+     *
+     * @throws IllegalArgumentException when the full capacity cannot fit in this JVM's heap, with what it needs
+     */
+    KvCache(Kernels kernels, int layers, int kvDim, int capacity, boolean float16Positions, KvDtype dtype, Object owner) {
+        this(kernels, layers, kvDim, capacity, float16Positions, dtype, owner, FIRST_BLOCK,
+                availableHeap((double) bytesPerPosition(layers, kvDim, dtype) * capacity));
+    }
+
+    /** A cache holding {@code firstBlock} positions at first, refused when its full size exceeds {@code availableBytes}. */
+    KvCache(Kernels kernels, int layers, int kvDim, int capacity, boolean float16Positions, KvDtype dtype, Object owner,
+            int firstBlock, long availableBytes) {
         if (capacity < 1) {
             throw new IllegalArgumentException("KV cache capacity must be positive, got " + capacity);
         }
-        if ((long) capacity * kvDim > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("KV cache capacity " + capacity + " is too large");
-        }
-        this.keys = new FloatBuf[layers];
-        this.values = new FloatBuf[layers];
-        for (int i = 0; i < layers; i++) {
-            keys[i] = kernels.alloc(capacity * kvDim);
-            values[i] = kernels.alloc(capacity * kvDim);
-        }
-        this.capacity = capacity;
+        this.kernels = kernels;
+        this.layers = layers;
         this.kvDim = kvDim;
+        this.capacity = capacity;
+        this.dtype = dtype;
         this.float16Positions = float16Positions;
         this.owner = owner;
-        this.kernels = kernels;
+        checkFits(layers, kvDim, capacity, dtype, availableBytes);
+        if ((long) capacity * kvDim > MAX_ARRAY) {
+            throw new IllegalArgumentException("KV cache of " + capacity + " positions x " + kvDim
+                    + " values per layer exceeds the largest Java array (" + MAX_ARRAY + " values): " + remedy(dtype));
+        }
+        grow(Math.max(1, Math.min(capacity, firstBlock)));
+    }
+
+
+    /** What to do about a cache of {@code dtype} that does not fit (the CLI's words). */
+    static String remedy(KvDtype dtype) {
+        return "lower --max-positions (or block_size in model_config.yaml; --max-new-tokens for ask), "
+                + (dtype == KvDtype.F16 ? "" : "use --kv-dtype f16, ") + "or raise -Xmx";
+    }
+
+    /** Bytes one position takes in every layer's keys and values. */
+    public static long bytesPerPosition(int layers, int kvDim, KvDtype dtype) {
+        return 2L * layers * kvDim * dtype.bytes();
+    }
+
+    /**
+     * Fails when a full cache of {@code capacity} positions ({@link #bytesPerPosition} each) needs more than
+     * {@code availableBytes}; the message says how much it needs and how to make it fit.
+     */
+    static void checkFits(int layers, int kvDim, int capacity, KvDtype dtype, long availableBytes) {
+        long per = bytesPerPosition(layers, kvDim, dtype);
+        double need = (double) per * capacity; // cannot overflow
+        if (need > availableBytes) {
+            throw new IllegalArgumentException("KV cache of " + capacity + " positions needs " + human(need) + " at "
+                    + dtype.cliName() + " (" + layers + " layers x 2 x " + kvDim + " x " + dtype.bytes()
+                    + " B per position); this JVM can hold at most " + human(availableBytes) + ": " + remedy(dtype));
+        }
+    }
+
+    /**
+     * The heap this JVM can still give (its maximum less what is in use); when that is less than
+     * {@code wanted}, measured again after a collection, so that garbage does not refuse a cache.
+     */
+    static long availableHeap(double wanted) {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (free < wanted) {
+            System.gc(); // only on the way to a refusal
+            free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        }
+        return free;
+    }
+
+    /** Decimal units, one decimal: "9.4 MB", "2.4 GB". */
+    static String human(double bytes) {
+        String[] units = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+        int u = 0;
+        while (bytes >= 1000 && u < units.length - 1) {
+            bytes /= 1000;
+            u++;
+        }
+        return u == 0 ? (long) bytes + " B" : String.format(Locale.ROOT, "%.1f %s", bytes, units[u]);
     }
 
     @Override
@@ -63,12 +146,24 @@ public final class KvCache implements DecoderCache {
         return float16Positions;
     }
 
-    FloatBuf keys(int layer) {
-        return keys[layer];
+    /** How keys and values are stored. */
+    public KvDtype dtype() {
+        return dtype;
     }
 
-    FloatBuf values(int layer) {
-        return values[layer];
+    /** Positions the buffers hold now (at most the capacity; they grow as positions are appended). */
+    public int allocatedPositions() {
+        return rows;
+    }
+
+    /** Bytes the key and value buffers hold now. */
+    public long allocatedBytes() {
+        return bytesPerPosition(layers, kvDim, dtype) * rows;
+    }
+
+    /** Bytes the key and value buffers would hold at full capacity. */
+    public long capacityBytes() {
+        return bytesPerPosition(layers, kvDim, dtype) * capacity;
     }
 
     int kvDim() {
@@ -77,6 +172,83 @@ public final class KvCache implements DecoderCache {
 
     Object owner() {
         return owner;
+    }
+
+    /**
+     * Makes room for positions {@code 0 .. positions - 1} (at most the capacity): doubles the buffers until
+     * they hold them, copying the filled rows.
+     *
+     * @throws IllegalStateException when the heap cannot give the larger buffers (the cache is unchanged)
+     */
+    void reserve(int positions) {
+        if (positions > rows) {
+            grow((int) Math.min(capacity, Math.max(positions, 2L * rows)));
+        }
+    }
+
+    private void grow(int newRows) {
+        int size = newRows * kvDim, keep = length * kvDim;
+        try {
+            if (dtype == KvDtype.F16) {
+                HalfBuf[] k = new HalfBuf[layers], v = new HalfBuf[layers];
+                for (int i = 0; i < layers; i++) { // allocate every layer first: a failure leaves the cache as it was
+                    k[i] = kernels.allocHalf(size);
+                    v[i] = kernels.allocHalf(size);
+                }
+                for (int i = 0; keep > 0 && i < layers; i++) {
+                    k[i].copyFrom(halfKeys[i], 0, 0, keep);
+                    v[i].copyFrom(halfValues[i], 0, 0, keep);
+                }
+                halfKeys = k;
+                halfValues = v;
+            } else {
+                FloatBuf[] k = new FloatBuf[layers], v = new FloatBuf[layers];
+                for (int i = 0; i < layers; i++) {
+                    k[i] = kernels.alloc(size);
+                    v[i] = kernels.alloc(size);
+                }
+                for (int i = 0; keep > 0 && i < layers; i++) {
+                    k[i].copyFrom(keys[i], 0, 0, keep);
+                    v[i].copyFrom(values[i], 0, 0, keep);
+                }
+                keys = k;
+                values = v;
+            }
+        } catch (OutOfMemoryError e) { // one large request failed; what it asked for was never taken
+            throw new IllegalStateException("KV cache could not grow from " + rows + " to " + newRows + " positions ("
+                    + human((double) bytesPerPosition(layers, kvDim, dtype) * newRows) + " at " + dtype.cliName()
+                    + "): the Java heap is full; "
+                    + remedy(dtype), e);
+        }
+        rows = newRows;
+    }
+
+    /**
+     * Stores the keys and values of {@code n} tokens, [n, kvDim] each, at rows {@code start ..} of layer
+     * {@code layer} (room made by {@link #reserve}).
+     */
+    void append(int layer, FloatBuf k, FloatBuf v, int start, int n) {
+        if (dtype == KvDtype.F16) {
+            try {
+                halfKeys[layer].writeRounded(start * kvDim, k, 0, n * kvDim);
+                halfValues[layer].writeRounded(start * kvDim, v, 0, n * kvDim);
+            } catch (ArithmeticException e) {
+                throw new IllegalStateException("layer " + layer + ": a key or value does not fit in float16 ("
+                        + e.getMessage() + "); use --kv-dtype f32", e);
+            }
+        } else {
+            keys[layer].copyFrom(k, 0, start * kvDim, n * kvDim);
+            values[layer].copyFrom(v, 0, start * kvDim, n * kvDim);
+        }
+    }
+
+    /** Causal attention of {@code q} (tokens at start .. start + n - 1) over layer {@code layer}'s rows. */
+    void attention(int layer, FloatBuf q, int start, int n, int heads, int kvHeads, int headDim, FloatBuf out) {
+        if (dtype == KvDtype.F16) {
+            kernels.attentionCausal(q, halfKeys[layer], halfValues[layer], start, n, heads, kvHeads, headDim, out);
+        } else {
+            kernels.attentionCausal(q, keys[layer], values[layer], start, n, heads, kvHeads, headDim, out);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.soundflow.engine.model;
 
+import io.soundflow.engine.KvDtype;
 import io.soundflow.engine.audio.LogMel;
 import io.soundflow.engine.audio.Mel;
 import io.soundflow.weights.TensorStore;
@@ -98,14 +99,19 @@ public final class OmniThinker implements AutoCloseable {
 
     /** A fresh cache (plain integer RoPE positions, as Hugging Face runs the thinker). */
     public KvCache newCache(int capacity) {
-        return text.newCache(capacity, false);
+        return newCache(capacity, KvDtype.F32);
+    }
+
+    /** A fresh cache storing keys and values as {@code dtype} (plain integer RoPE positions). */
+    public KvCache newCache(int capacity, KvDtype dtype) {
+        return text.newCache(capacity, false, dtype);
     }
 
     /**
      * A cache for a prompt of {@code promptTokens} (audio included) and up to {@code newTokens} generated
-     * tokens, or one clear error when the model cannot hold that many positions (computed without overflow).
+     * tokens with keys and values stored as {@code dtype}, or one clear error when the model cannot hold that many positions (computed without overflow).
      */
-    public KvCache newCache(int promptTokens, int newTokens) {
+    public KvCache newCache(int promptTokens, int newTokens, KvDtype dtype) {
         long need = (long) promptTokens + newTokens;
         int max = text.config().maxPositions();
         if (need > max) {
@@ -113,7 +119,7 @@ public final class OmniThinker implements AutoCloseable {
                     + " new tokens need " + need + " positions, more than the model's " + max
                     + " (max_position_embeddings / block_size): lower --max-new-tokens or use shorter audio");
         }
-        return newCache((int) need);
+        return newCache((int) need, dtype);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.soundflow.engine.model;
 
+import io.soundflow.engine.KvDtype;
 import io.soundflow.kernels.FloatBuf;
 import io.soundflow.kernels.Kernels;
 import io.soundflow.kernels.WeightMatrix;
@@ -50,13 +51,24 @@ public final class TextDecoder {
         return lmHead == embedding;
     }
 
-    /** A fresh, empty cache for one stream. */
+    /** A fresh, empty float32 cache for one stream. */
     public KvCache newCache(int capacity, boolean float16Positions) {
+        return newCache(capacity, float16Positions, KvDtype.F32);
+    }
+
+    /**
+     * A fresh, empty cache for one stream, storing keys and values as {@code dtype}. It holds its first
+     * block and grows as positions are appended (see {@link KvCache}).
+     *
+     * @throws IllegalArgumentException when the capacity exceeds the model's positions, or when a full cache
+     *                                  of that capacity could not fit in this JVM (the message says what it needs)
+     */
+    public KvCache newCache(int capacity, boolean float16Positions, KvDtype dtype) {
         if (capacity > config.maxPositions()) {
             throw new IllegalArgumentException("KV cache capacity " + capacity + " exceeds the model's "
                     + config.maxPositions() + " positions (max_position_embeddings / block_size)");
         }
-        return new KvCache(kernels, config.layers(), config.kvDim(), capacity, float16Positions, this);
+        return new KvCache(kernels, config.layers(), config.kvDim(), capacity, float16Positions, dtype, this);
     }
 
     /**
@@ -78,6 +90,7 @@ public final class TextDecoder {
         probe.stage("inputs_embeds", x, n, d);
         int start = cache.length(), qDim = config.qDim(), kvDim = config.kvDim(), ffn = config.intermediate();
         float[] pos = cache.positions(start, n);
+        cache.reserve(start + n);
         FloatBuf h = cache.work(H, n * d);                 // [n, d]
         FloatBuf q = cache.work(Q, n * qDim);              // [n, qDim]
         FloatBuf kk = cache.work(K, n * kvDim);            // [n, kvDim]
@@ -91,10 +104,8 @@ public final class TextDecoder {
             L.qkv().project(k, h, n, q, kk, v, scratch);
             k.rope(q, n, config.heads(), config.headDim(), pos, 0, invFreq);
             k.rope(kk, n, config.kvHeads(), config.headDim(), pos, 0, invFreq);
-            FloatBuf kc = cache.keys(i), vc = cache.values(i);
-            kc.copyFrom(kk, 0, start * kvDim, n * kvDim);
-            vc.copyFrom(v, 0, start * kvDim, n * kvDim);
-            k.attentionCausal(q, kc, vc, start, n, config.heads(), config.kvHeads(), config.headDim(), att);
+            cache.append(i, kk, v, start, n);
+            cache.attention(i, q, start, n, config.heads(), config.kvHeads(), config.headDim(), att);
             L.o().apply(k, att, n, h);
             k.add(x, h, x, n * d);
             k.rmsNorm(x, L.mlpNorm().weight(), config.rmsEps(), n, d, h);

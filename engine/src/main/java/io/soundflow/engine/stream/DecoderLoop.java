@@ -69,7 +69,7 @@ final class DecoderLoop implements Runnable {
         }
         this.capacity = capacity;
         this.maxBatch = Math.min(MAX_BATCH, (capacity - prefix.length) / (BLOCK + 1));
-        this.cache = model.newCache(capacity, !o.exactPositions());
+        this.cache = model.newCache(capacity, !o.exactPositions(), o.kvDtype());
         this.sampler = o.sampling().greedy() ? null : new Sampler(o.sampling());
         pending.addElements(0, prefix);
     }

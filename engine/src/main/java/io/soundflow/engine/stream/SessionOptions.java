@@ -1,5 +1,6 @@
 package io.soundflow.engine.stream;
 
+import io.soundflow.engine.KvDtype;
 import io.soundflow.engine.model.SamplingSettings;
 import java.util.Objects;
 
@@ -22,17 +23,19 @@ import java.util.Objects;
  * @param melWindowChunks  clamp window of the {@code windowed} front end (default 60)
  * @param recordTrace      keep the full trace (fed tokens, every reply) for {@link Session#trace()}
  * @param refExactMaxSeconds input limit of {@code ref-exact}, which keeps the whole input (default 1800)
+ * @param kvDtype          how the KV cache stores keys and values (default {@code F32}; {@code F16} halves its memory)
  */
 public record SessionOptions(FrontEndMode mode, DrainLayout layout, boolean exactPositions, boolean lenient,
                              int maxPositions, ContextPolicy contextPolicy, int windowBlocks, int ringCapacity,
                              int fifoCapacity, int maxReplyTokens, SamplingSettings sampling, int melWindowChunks,
-                             boolean recordTrace, int refExactMaxSeconds) {
+                             boolean recordTrace, int refExactMaxSeconds, KvDtype kvDtype) {
 
     public SessionOptions {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(contextPolicy, "contextPolicy");
         Objects.requireNonNull(sampling, "sampling");
+        Objects.requireNonNull(kvDtype, "kvDtype");
         check(maxPositions >= 0, "maxPositions (--max-positions) must be >= 0 (0 = the model's block size), got " + maxPositions);
         check(windowBlocks >= 1, "windowBlocks (--window-blocks) must be at least 1, got " + windowBlocks);
         check(maxReplyTokens >= 0, "maxReplyTokens (--max-reply) must be >= 0 (0 = no cap), got " + maxReplyTokens);
@@ -53,51 +56,56 @@ public record SessionOptions(FrontEndMode mode, DrainLayout layout, boolean exac
     /** The defaults listed on the record. */
     public static SessionOptions defaults() {
         return new SessionOptions(FrontEndMode.WINDOWED, DrainLayout.TEACHER_FORCED, false, false, 0, ContextPolicy.RESET,
-                60, 1 << 17, 256, 512, SamplingSettings.GREEDY, 60, false, 1800);
+                60, 1 << 17, 256, 512, SamplingSettings.GREEDY, 60, false, 1800, KvDtype.F32);
     }
 
     public SessionOptions withMode(FrontEndMode m) {
         return new SessionOptions(m, layout, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
-                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds, kvDtype);
     }
 
     public SessionOptions withLayout(DrainLayout l) {
         return new SessionOptions(mode, l, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
-                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds, kvDtype);
     }
 
     public SessionOptions withExactPositions(boolean b) {
         return new SessionOptions(mode, layout, b, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
-                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds, kvDtype);
     }
 
     public SessionOptions withLenient(boolean b) {
         return new SessionOptions(mode, layout, exactPositions, b, maxPositions, contextPolicy, windowBlocks, ringCapacity,
-                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds, kvDtype);
     }
 
     public SessionOptions withContext(ContextPolicy p, int maxPos, int blocks) {
         return new SessionOptions(mode, layout, exactPositions, lenient, maxPos, p, blocks, ringCapacity,
-                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds, kvDtype);
     }
 
     public SessionOptions withQueues(int ring, int fifo) {
         return new SessionOptions(mode, layout, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ring,
-                fifo, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+                fifo, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds, kvDtype);
     }
 
     public SessionOptions withMaxReplyTokens(int n) {
         return new SessionOptions(mode, layout, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
-                fifoCapacity, n, sampling, melWindowChunks, recordTrace, refExactMaxSeconds);
+                fifoCapacity, n, sampling, melWindowChunks, recordTrace, refExactMaxSeconds, kvDtype);
     }
 
     public SessionOptions withSampling(SamplingSettings s) {
         return new SessionOptions(mode, layout, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
-                fifoCapacity, maxReplyTokens, s, melWindowChunks, recordTrace, refExactMaxSeconds);
+                fifoCapacity, maxReplyTokens, s, melWindowChunks, recordTrace, refExactMaxSeconds, kvDtype);
     }
 
     public SessionOptions withRecordTrace(boolean b) {
         return new SessionOptions(mode, layout, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
-                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, b, refExactMaxSeconds);
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, b, refExactMaxSeconds, kvDtype);
+    }
+
+    public SessionOptions withKvDtype(KvDtype d) {
+        return new SessionOptions(mode, layout, exactPositions, lenient, maxPositions, contextPolicy, windowBlocks, ringCapacity,
+                fifoCapacity, maxReplyTokens, sampling, melWindowChunks, recordTrace, refExactMaxSeconds, d);
     }
 }

@@ -1,6 +1,7 @@
 package io.soundflow.engine.stream;
 
 import io.soundflow.engine.DecoderCache;
+import io.soundflow.engine.KvDtype;
 import io.soundflow.engine.InteractionModel;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,7 +103,7 @@ final class FakeModel implements InteractionModel {
     }
 
     @Override
-    public DecoderCache newCache(int capacity, boolean float16Positions) {
+    public DecoderCache newCache(int capacity, boolean float16Positions, KvDtype dtype) {
         return new Cache(capacity);
     }
 

@@ -42,6 +42,10 @@ final class Family {
         void causal(HeapFloatBuf q, HeapFloatBuf k, HeapFloatBuf v, int start, int n,
                     int heads, int kvHeads, int headDim, HeapFloatBuf out);
 
+        /** {@link #causal} over float16 caches [capacity, kvHeads * headDim] (bit patterns from index 0). */
+        void causalHalf(HeapFloatBuf q, short[] k, short[] v, int start, int n,
+                        int heads, int kvHeads, int headDim, HeapFloatBuf out);
+
         void windowed(HeapFloatBuf q, HeapFloatBuf k, HeapFloatBuf v, int[] windows, int t,
                       int heads, int headDim, HeapFloatBuf out);
     }

@@ -2,7 +2,9 @@ package io.soundflow.kernels.vector;
 
 import io.soundflow.kernels.Checks;
 import io.soundflow.kernels.FloatBuf;
+import io.soundflow.kernels.HalfBuf;
 import io.soundflow.kernels.HeapFloatBuf;
+import io.soundflow.kernels.HeapHalfBuf;
 import io.soundflow.kernels.Kernels;
 import io.soundflow.kernels.WeightMatrix;
 
@@ -66,6 +68,11 @@ public final class VectorKernels implements Kernels {
     @Override
     public FloatBuf alloc(int size) {
         return new HeapFloatBuf(size);
+    }
+
+    @Override
+    public HalfBuf allocHalf(int size) {
+        return new HeapHalfBuf(size);
     }
 
     private static float[] array(FloatBuf b) {
@@ -178,6 +185,15 @@ public final class VectorKernels implements Kernels {
                 out = HeapFloatBuf.of(outb);
         Checks.attentionCausal(q.len, k.len, v.len, out.len, start, n, heads, kvHeads, headDim);
         att.causal(q, k, v, start, n, heads, kvHeads, headDim, out);
+    }
+
+    @Override
+    public void attentionCausal(FloatBuf qb, HalfBuf kb, HalfBuf vb, int start, int n,
+                                int heads, int kvHeads, int headDim, FloatBuf outb) {
+        HeapFloatBuf q = HeapFloatBuf.of(qb), out = HeapFloatBuf.of(outb);
+        HeapHalfBuf k = HeapHalfBuf.of(kb), v = HeapHalfBuf.of(vb);
+        Checks.attentionCausal(q.len, k.size(), v.size(), out.len, start, n, heads, kvHeads, headDim);
+        att.causalHalf(q, k.a, v.a, start, n, heads, kvHeads, headDim, out);
     }
 
     @Override

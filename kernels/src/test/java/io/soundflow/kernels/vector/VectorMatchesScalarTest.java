@@ -1,6 +1,7 @@
 package io.soundflow.kernels.vector;
 
 import io.soundflow.kernels.FloatBuf;
+import io.soundflow.kernels.HalfBuf;
 import io.soundflow.kernels.Kernels;
 import io.soundflow.kernels.ScalarKernels;
 import io.soundflow.kernels.WeightFormat;
@@ -223,6 +224,43 @@ class VectorMatchesScalarTest {
         float[] kc = gaussian(rnd, cap * kvHeads * headDim, 1f), vc = gaussian(rnd, cap * kvHeads * headDim, 1f);
         check("attentionCausal", (k, o) -> k.attentionCausal(k.upload(q), k.upload(kc), k.upload(vc), start, n,
                 heads, kvHeads, headDim, o), vector(bits), n * heads * headDim);
+    }
+
+    @Property(tries = 40)
+    void attentionCausalOverFloat16Cache(@ForAll("widths") int bits, @ForAll @IntRange(min = 0, max = 40) int start,
+                                         @ForAll @IntRange(min = 1, max = 6) int n,
+                                         @ForAll @IntRange(min = 1, max = 3) int kvHeads,
+                                         @ForAll @IntRange(min = 1, max = 3) int group,
+                                         @ForAll @IntRange(min = 1, max = 70) int headDim, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        int heads = kvHeads * group, cap = start + n + 2;
+        float[] q = gaussian(rnd, n * heads * headDim, 1f);
+        float[] kc = gaussian(rnd, cap * kvHeads * headDim, 1f), vc = gaussian(rnd, cap * kvHeads * headDim, 1f);
+        check("attentionCausal f16", (k, o) -> k.attentionCausal(k.upload(q), half(k, kc), half(k, vc), start, n,
+                heads, kvHeads, headDim, o), vector(bits), n * heads * headDim);
+    }
+
+    /** The vector widening of float16 equals {@link Float#float16ToFloat} bit for bit, for all 65536 patterns. */
+    @Test
+    void float16WideningIsExactForEveryBitPattern() {
+        short[] all = new short[1 << 16];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (short) i;
+        }
+        float[] lanes = new float[AttentionOps.L];
+        for (int i = 0; i < all.length; i += AttentionOps.L) {
+            AttentionOps.widen(all, i).intoArray(lanes, 0);
+            for (int j = 0; j < lanes.length; j++) {
+                assertThat(Float.floatToRawIntBits(lanes[j])).as("float16 0x%04x", i + j)
+                        .isEqualTo(Float.floatToRawIntBits(Float.float16ToFloat(all[i + j])));
+            }
+        }
+    }
+
+    static HalfBuf half(Kernels k, float[] values) {
+        HalfBuf h = k.allocHalf(values.length);
+        h.writeRounded(0, k.upload(values), 0, values.length);
+        return h;
     }
 
     @Property(tries = 40)
