@@ -2,6 +2,7 @@ package io.soundflow.engine.model;
 
 import io.soundflow.weights.CheckpointException;
 import io.soundflow.weights.CheckpointLayout;
+import io.soundflow.weights.RegularFiles;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,8 @@ public final class Thinkers {
 
     /** The Audio-Interaction release in {@code dir}, for streaming. */
     public static AudioInteractionModel openInteraction(Path dir, LoadOptions options) {
-        if (CheckpointLayout.detect(dir) != CheckpointLayout.AUDIO_INTERACTION) {
+        if (CheckpointLayout.detect(dir) != CheckpointLayout.AUDIO_INTERACTION
+                && !RegularFiles.present(dir.resolve(CheckpointLayout.AI_MODEL_CONFIG))) {
             throw new CheckpointException(dir + ": not an Audio-Interaction checkpoint (needs "
                     + CheckpointLayout.AI_MODEL_CONFIG + ", " + CheckpointLayout.AI_AUDIO_TOWER + " and safetensors)");
         }
