@@ -91,7 +91,7 @@ public final class Tokenizer {
      * of its tokenizer has a row in its embedding.
      *
      * @param limit the model's vocabulary size
-     * @param model what {@code limit} is, for the message (e.g. "model_config.yaml padded_vocab_size")
+     * @param model the model (its config file) whose vocabulary {@code limit} is, for the message
      * @throws TokenizerException naming this tokenizer's file, the token, its id and {@code model}
      */
     public void requireIdsBelow(int limit, String model) {
@@ -112,8 +112,8 @@ public final class Tokenizer {
                 }
             }
         }
-        throw new TokenizerException(source + ": token \"" + token + "\" has id " + id + ", beyond the vocabulary of "
-                + limit + " of " + model + " (tokenizer and model do not match)");
+        throw new TokenizerException(source + ": token \"" + token + "\" has id " + id + ", but " + model
+                + " has a vocabulary of " + limit + " (tokenizer and model do not match)");
     }
 
     /**
