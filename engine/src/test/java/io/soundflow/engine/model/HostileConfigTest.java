@@ -4,6 +4,7 @@ import io.soundflow.engine.stream.StreamingEngine;
 import io.soundflow.kernels.Backends;
 import io.soundflow.tokenizer.TokenizerException;
 import io.soundflow.weights.CheckpointException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,13 @@ class HostileConfigTest {
         ai = HostileModels.ai(tmp);
         yaml = ai.resolve(HostileModels.YAML);
         audio = ai.resolve(HostileModels.AUDIO_CONFIG);
+    }
+
+    /** Removes the links into the golden folders before JUnit's clean-up (which warns about each). */
+    @AfterEach
+    void removeLinks() throws IOException {
+        HostileModels.delete(tmp.resolve("ai"));
+        HostileModels.delete(tmp.resolve("omni"));
     }
 
     /** Loading {@code dir} fails with one line starting with {@code file} and containing {@code what}. */
