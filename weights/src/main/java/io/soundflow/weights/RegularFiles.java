@@ -21,8 +21,8 @@ public final class RegularFiles {
     /**
      * Null when {@code file} is a regular file (following links); otherwise what it is, as a phrase
      * that follows the file's name: "does not exist", "is a directory, not a file", "is a dangling
-     * symbolic link (to /x)", "is not a regular file (a device, named pipe or socket)", or "cannot be
-     * resolved (Too many levels of symbolic links)".
+     * symbolic link (to /x)", "is a symbolic link loop", "is not a regular file (a device, named pipe or
+     * socket)", or "cannot be read (permission denied)".
      */
     public static String problem(Path file) {
         BasicFileAttributes a;
@@ -42,6 +42,9 @@ public final class RegularFiles {
         } catch (AccessDeniedException e) {
             return "cannot be read (permission denied)";
         } catch (FileSystemException e) {
+            if (Files.isSymbolicLink(file) && String.valueOf(e.getReason()).startsWith("Too many levels of symbolic links")) {
+                return "is a symbolic link loop";
+            }
             return "cannot be resolved (" + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + ")";
         } catch (IOException | RuntimeException e) {
             return "cannot be read (" + e.getMessage() + ")";
