@@ -177,6 +177,8 @@ class HostileConfigTest {
         Files.delete(yaml);
         Files.createSymbolicLink(yaml, Path.of("/dev/zero"));
         refused(ai, yaml, "is not a regular file (a device, named pipe or socket)");
+        assertThatThrownBy(() -> Thinkers.open(ai, OPTS).close()).isInstanceOf(CheckpointException.class)
+                .hasMessage(yaml + ": is not a regular file (a device, named pipe or socket)");
         Files.delete(yaml);
         Files.createDirectory(yaml);
         refused(ai, yaml, "is a directory, not a file");
