@@ -16,6 +16,12 @@ import java.util.OptionalInt;
  * split by the Qwen pre-tokenizer, mapped to bytes and merged by BPE rank. Immutable and thread-safe; each thread keeps its own word cache.
  */
 public final class Tokenizer {
+    /**
+     * Ids must lie below 2^24: the id-indexed tables are dense, so one huge id in a hostile file
+     * would otherwise cost gigabytes (the largest real vocabularies hold about 260,000 tokens).
+     */
+    public static final int MAX_TOKEN_ID = 1 << 24;
+
     private final BpeModel bpe;
     private final List<AddedToken> addedTokens;
     private final AddedTokenMatcher matcher;
@@ -35,19 +41,19 @@ public final class Tokenizer {
         addedByContent.defaultReturnValue(-1);
         int size = 0;
         for (var e : bpe.vocab.object2IntEntrySet()) {
-            size = Math.max(size, e.getIntValue() + 1);
+            size = Math.max(size, checkedId(e.getKey(), e.getIntValue(), source) + 1);
         }
         for (AddedToken t : addedTokens) {
-            size = Math.max(size, t.id() + 1);
+            size = Math.max(size, checkedId(t.content(), t.id(), source) + 1);
             addedByContent.put(t.content(), t.id());
         }
         String[] tokens = new String[size]; // [vocabSize] the token string of each id
         special = new boolean[size];
         for (var e : bpe.vocab.object2IntEntrySet()) {
-            tokens[e.getIntValue()] = e.getKey();
+            place(tokens, e.getKey(), e.getIntValue(), source);
         }
         for (AddedToken t : addedTokens) {
-            tokens[t.id()] = t.content();
+            place(tokens, t.content(), t.id(), source);
             special[t.id()] = t.special();
         }
         byte[][] bytes = new byte[size][];
@@ -57,6 +63,57 @@ public final class Tokenizer {
             }
         });
         tokenBytes = bytes;
+    }
+
+    /** {@code id}, once it is known to lie in {@code [0, MAX_TOKEN_ID)}: the id-indexed tables are dense. */
+    private static int checkedId(String token, int id, String source) {
+        if (id < 0 || id >= MAX_TOKEN_ID) {
+            throw new TokenizerException(source + ": token \"" + token + "\" has id " + id
+                    + (id < 0 ? ", not a non-negative integer" : ", above the limit of " + MAX_TOKEN_ID));
+        }
+        return id;
+    }
+
+    /**
+     * Records {@code token} as the string of {@code id}. The same token listed twice (in the vocabulary
+     * and as an added token) is fine; two different tokens sharing an id are refused.
+     */
+    private static void place(String[] tokens, String token, int id, String source) {
+        String other = tokens[id];
+        if (other != null && !other.equals(token)) {
+            throw new TokenizerException(source + ": tokens \"" + other + "\" and \"" + token + "\" both have id " + id);
+        }
+        tokens[id] = token;
+    }
+
+    /**
+     * Fails naming the token when an id is {@code limit} or more: a model checks at load that every id
+     * of its tokenizer has a row in its embedding.
+     *
+     * @param limit the model's vocabulary size
+     * @param model the model (its config file) whose vocabulary {@code limit} is, for the message
+     * @throws TokenizerException naming this tokenizer's file, the token, its id and {@code model}
+     */
+    public void requireIdsBelow(int limit, String model) {
+        if (vocabSize() <= limit) {
+            return;
+        }
+        int id = vocabSize() - 1;
+        String token = null;
+        for (AddedToken t : addedTokens) {
+            if (t.id() == id) {
+                token = t.content();
+            }
+        }
+        if (token == null) {
+            for (var e : bpe.vocab.object2IntEntrySet()) {
+                if (e.getIntValue() == id) {
+                    token = e.getKey();
+                }
+            }
+        }
+        throw new TokenizerException(source + ": token \"" + token + "\" has id " + id + ", but " + model
+                + " has a vocabulary of " + limit + " (tokenizer and model do not match)");
     }
 
     /**

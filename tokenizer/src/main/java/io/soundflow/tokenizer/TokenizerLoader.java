@@ -1,9 +1,11 @@
 package io.soundflow.tokenizer;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
@@ -119,8 +121,7 @@ final class TokenizerLoader {
         } catch (NoSuchFileException e) {
             throw new TokenizerException(file + ": no such tokenizer file", e);
         } catch (JsonProcessingException e) {
-            throw new TokenizerException(file + ": malformed JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+            throw malformed(file, e);
         } catch (IOException e) {
             throw new TokenizerException(file + ": cannot read: " + e, e);
         }
@@ -148,9 +149,13 @@ final class TokenizerLoader {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String token = p.currentName();
             JsonToken v = p.nextToken();
-            if (v != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0 || p.getLongValue() > Integer.MAX_VALUE) {
+            if (v != JsonToken.VALUE_NUMBER_INT || p.getText().startsWith("-")) {
                 throw new TokenizerException(file + ": vocab entry \"" + token + "\" has id " + p.getText()
                         + ", not a non-negative integer (line " + p.currentLocation().getLineNr() + ")");
+            }
+            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() >= Tokenizer.MAX_TOKEN_ID) {
+                throw new TokenizerException(file + ": token \"" + token + "\" has id " + p.getText()
+                        + ", above the limit of " + Tokenizer.MAX_TOKEN_ID + " (line " + p.currentLocation().getLineNr() + ")");
             }
             vocab.put(token, p.getIntValue());
         }
@@ -258,8 +263,14 @@ final class TokenizerLoader {
 
     private static AddedToken addedToken(JsonNode t, JsonNode idNode, Path file) {
         String content = t.path("content").asText(null);
-        if (content == null || content.isEmpty() || !idNode.canConvertToInt() || idNode.asInt() < 0) {
-            throw new TokenizerException(file + ": added token " + t + " lacks a content or a valid id");
+        if (content != null && idNode.isIntegralNumber() && idNode.bigIntegerValue().signum() >= 0
+                && (!idNode.canConvertToInt() || idNode.asInt() >= Tokenizer.MAX_TOKEN_ID)) {
+            throw new TokenizerException(file + ": added token \"" + content + "\" has id " + idNode
+                    + ", above the limit of " + Tokenizer.MAX_TOKEN_ID);
+        }
+        if (content == null || content.isEmpty() || !idNode.isIntegralNumber() || !idNode.canConvertToInt()
+                || idNode.asInt() < 0) {
+            throw new TokenizerException(file + ": added token " + abbreviated(t) + " lacks a content or a valid id");
         }
         for (String flag : List.of("lstrip", "rstrip", "single_word")) {
             if (t.path(flag).asBoolean(false)) {
@@ -279,8 +290,7 @@ final class TokenizerLoader {
         try (JsonParser p = JSON.getFactory().createParser(vocabFile.toFile())) {
             vocab = readVocab(p, p.nextToken(), vocabFile);
         } catch (JsonProcessingException e) {
-            throw new TokenizerException(vocabFile + ": malformed JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ")", e);
+            throw malformed(vocabFile, e);
         } catch (IOException e) {
             throw new TokenizerException(vocabFile + ": cannot read: " + e, e);
         }
@@ -302,8 +312,7 @@ final class TokenizerLoader {
             try {
                 config = JSON.readTree(configFile.toFile());
             } catch (JsonProcessingException e) {
-                throw new TokenizerException(configFile + ": malformed JSON: " + e.getOriginalMessage()
-                        + " (line " + e.getLocation().getLineNr() + ")", e);
+                throw malformed(configFile, e);
             } catch (IOException e) {
                 throw new TokenizerException(configFile + ": cannot read: " + e, e);
             }
@@ -365,6 +374,30 @@ final class TokenizerLoader {
             throw new TokenizerException(file + ": " + where + " is " + (got == null ? "missing (file ends)" : got)
                     + ", expected " + want + " (line " + p.currentLocation().getLineNr() + ")");
         }
+    }
+
+    /**
+     * One line for a Jackson parse error: its own message without Jackson's internals (the redacted
+     * source, the constraint's accessor name), with the line and column where Jackson knows them.
+     */
+    static TokenizerException malformed(Path file, JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
+        if (e instanceof StreamConstraintsException && m.contains("nesting depth")) {
+            m = "JSON nested deeper than " + JSON.getFactory().streamReadConstraints().getMaxNestingDepth() + " levels";
+        } else {
+            m = "malformed JSON: " + m.replaceAll(",? from `[^`]*`", "");
+        }
+        JsonLocation at = e.getLocation();
+        if (at != null && at.getLineNr() > 0) {
+            m += " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+        }
+        return new TokenizerException(file + ": " + m, e);
+    }
+
+    /** A JSON value as text, cut to 200 characters for a message. */
+    private static String abbreviated(JsonNode n) {
+        String s = n.toString();
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 
     private static TokenizerException unsupported(Path file, String what) {

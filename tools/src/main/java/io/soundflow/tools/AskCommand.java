@@ -86,6 +86,7 @@ final class AskCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (OmniThinker model = opts.open()) {
+            model.text().config().requireTokenizer(tok, opts.model);
             int audioId = tok.requireTokenId(ChatTemplate.AUDIO);
             if (audioId != model.tokens().audio()) {
                 throw new IllegalArgumentException(tokFile + ": <|AUDIO|> is id " + audioId + " but the model "

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.soundflow.weights.CheckpointException;
 import io.soundflow.weights.CheckpointLayout;
 import io.soundflow.weights.Configs;
+import io.soundflow.weights.RegularFiles;
 import io.soundflow.weights.SafeTensors;
 import io.soundflow.weights.TensorInfo;
 import io.soundflow.weights.TensorStore;
@@ -50,8 +51,13 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Path p = path.toAbsolutePath().normalize();
-        if (!Files.exists(p)) {
+        if (!RegularFiles.present(p)) {
             throw new CheckpointException(p + ": not found");
+        }
+        if (Files.isDirectory(p)) {
+            requireRegularCheckpointFiles(p);
+        } else {
+            RegularFiles.require(p); // before anything opens it: reading a named pipe would block
         }
         out.println("checkpoint: " + p);
         List<TensorStore> stores = new ArrayList<>();
@@ -79,10 +85,11 @@ final class InspectCommand implements Callable<Integer> {
         List<TensorStore> stores = new ArrayList<>();
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(Files::isRegularFile).sorted().toList();
+            files = s.sorted().toList();
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot list the folder: " + e.getMessage(), e);
         }
+        files = files.stream().filter(Files::isRegularFile).toList();
         try {
             if (Files.isRegularFile(dir.resolve(SafeTensors.INDEX_FILE))
                     || Files.isRegularFile(dir.resolve(SafeTensors.SINGLE_FILE))) {
@@ -109,6 +116,31 @@ final class InspectCommand implements Callable<Integer> {
                     + SafeTensors.INDEX_FILE + ", *.safetensors, *.pth)");
         }
         return stores;
+    }
+
+    /**
+     * Fails naming the first checkpoint or config file of {@code dir} that is not a regular file (a
+     * device, a pipe, a folder, a broken link): it is an error, not a file to skip silently.
+     */
+    private static void requireRegularCheckpointFiles(Path dir) {
+        List<Path> entries = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            entries.addAll(s.sorted().toList());
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot list the folder: " + e.getMessage(), e);
+        }
+        entries.add(dir.resolve("qwen25OmniConfig/config.json"));
+        for (Path f : entries) {
+            if (isCheckpointFile(f.getFileName().toString()) && RegularFiles.present(f)) {
+                RegularFiles.require(f);
+            }
+        }
+    }
+
+    private static boolean isCheckpointFile(String name) {
+        return name.endsWith(".safetensors") || name.endsWith(".pth") || name.endsWith(".pt")
+                || name.equals(SafeTensors.INDEX_FILE) || name.equals(CheckpointLayout.AI_MODEL_CONFIG)
+                || name.equals("config.json");
     }
 
     private static TensorStore openFile(Path f) {

@@ -8,9 +8,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static io.soundflow.tools.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** {@code soundflow inspect} through the real command line, output captured. */
 class InspectCommandTest {
@@ -86,6 +88,43 @@ class InspectCommandTest {
         assertThat(r.code()).isNotZero();
         assertThat(r.err().lines().count()).isGreaterThan(1);
         assertThat(r.err()).contains("at io.soundflow.weights.");
+    }
+
+    @Test
+    void aNamedPipeOrDeviceIsRefusedWithoutOpeningIt() throws Exception {
+        Path fifo = dir.resolve("x.safetensors");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run("inspect", fifo.toString()));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("soundflow inspect: " + fifo + ": is not a regular file (a device, named pipe or socket)\n");
+        Path dev = dir.resolve("zero.pth");
+        Files.createSymbolicLink(dev, Path.of("/dev/zero"));
+        r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run("inspect", dev.toString()));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains(dev + ": is not a regular file");
+        Files.delete(dev); // before JUnit's clean-up, which warns about links leaving the folder
+    }
+
+    @Test
+    void aCheckpointFolderWhoseTowerIsDevZeroIsAnError() throws IOException {
+        Path src = SharedData.require("golden/ai-tiny/model");
+        Path model = Files.createDirectories(dir.resolve("model"));
+        try (var files = Files.list(src)) {
+            for (Path f : files.toList()) {
+                Path link = model.resolve(f.getFileName().toString());
+                Files.createSymbolicLink(link, f.getFileName().toString().endsWith(".pth") ? Path.of("/dev/zero") : f);
+            }
+        }
+        CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run("inspect", model.toString()));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).doesNotContain("layout: unknown");
+        assertThat(r.err()).isEqualTo("soundflow inspect: " + model.resolve("audiointeraction_ChunkwisedEncoder.pth")
+                + ": is not a regular file (a device, named pipe or socket)\n");
+        try (var links = Files.list(model)) {
+            for (Path l : links.toList()) {
+                Files.delete(l);
+            }
+        }
     }
 
     @Test

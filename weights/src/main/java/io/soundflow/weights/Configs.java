@@ -48,6 +48,10 @@ public final class Configs {
     }
 
     private static byte[] read(Path file) {
+        String problem = RegularFiles.problem(file);
+        if (problem != null && !problem.equals("does not exist")) {
+            throw CheckpointException.of(file, problem); // never opened: a FIFO would block, /dev/zero never end
+        }
         try {
             if (Files.size(file) > MAX_CONFIG_BYTES) {
                 throw CheckpointException.of(file, "config file larger than " + MAX_CONFIG_BYTES + " bytes");

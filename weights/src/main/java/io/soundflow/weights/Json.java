@@ -1,7 +1,10 @@
 package io.soundflow.weights;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,10 +46,33 @@ final class Json {
         }
     }
 
-    /** The first line of an exception's message (Jackson appends source locations on later lines). */
+    /**
+     * One line for a parse error: Jackson's own message without its internals (the redacted source,
+     * the constraint's accessor name), with the line and column where it knows them; a nesting limit
+     * reads "nested deeper than N levels". Other exceptions: the first line of their message.
+     */
     static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e instanceof StreamConstraintsException c && String.valueOf(c.getOriginalMessage()).contains("nesting depth")) {
+            return "nested deeper than " + depthLimit(c.getOriginalMessage()) + " levels";
+        }
+        String m;
+        if (e instanceof JsonProcessingException j && j.getOriginalMessage() != null) {
+            m = j.getOriginalMessage();
+            JsonLocation at = j.getLocation();
+            if (at != null && at.getLineNr() > 0) {
+                m += " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+            }
+        } else {
+            m = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
         int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        m = nl < 0 ? m : m.substring(0, nl);
+        return m.replaceAll(",? from `[^`]*`", "").replaceAll(" ?\\[Source: [^]]*]", "");
+    }
+
+    /** The limit in Jackson's "Document nesting depth (65) exceeds the maximum allowed (64, from ...)". */
+    private static String depthLimit(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("maximum allowed \\((\\d+)").matcher(message);
+        return m.find() ? m.group(1) : "the allowed number of";
     }
 }

@@ -19,8 +19,9 @@ final class MappedFiles implements AutoCloseable {
 
     /** Maps the whole of {@code file} read-only. */
     MemorySegment map(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw CheckpointException.of(file, Files.exists(file) ? "not a regular file" : "file not found");
+        String problem = RegularFiles.problem(file);
+        if (problem != null) {
+            throw CheckpointException.of(file, problem.equals("does not exist") ? "file not found" : problem);
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);

@@ -89,8 +89,10 @@ public final class SafeTensors {
                 if (!shardFile.getParent().equals(dir) || shard.contains("/") || shard.contains("\\")) {
                     throw CheckpointException.of(index, "shard name '" + shard + "' is not a file beside the index");
                 }
-                if (!Files.isRegularFile(shardFile)) {
-                    throw CheckpointException.of(index, "shard '" + shard + "' is missing (" + shardFile + ")");
+                String problem = RegularFiles.problem(shardFile);
+                if (problem != null) {
+                    throw CheckpointException.of(index, "shard '" + shard + "' "
+                            + (problem.equals("does not exist") ? "is missing (" + shardFile + ")" : problem));
                 }
                 Parsed parsed = parse(shardFile, files.map(shardFile));
                 for (TensorInfo t : parsed.tensors) {
@@ -121,6 +123,7 @@ public final class SafeTensors {
 
     private static void readIndex(Path index, Map<String, String> weightMap, Map<String, String> metadata) {
         byte[] bytes;
+        RegularFiles.require(index);
         try {
             if (Files.size(index) > MAX_INDEX_BYTES) {
                 throw CheckpointException.of(index, "index is larger than " + MAX_INDEX_BYTES + " bytes");

@@ -119,8 +119,9 @@ public final class TorchCheckpoint {
         }
         int bs = s.dtype().byteSize();
         if (s.numel() > Long.MAX_VALUE / bs || storage.byteSize() != s.numel() * bs) {
+            String bytes = s.numel() > Long.MAX_VALUE / bs ? "more than 2^63 bytes" : s.numel() * bs + " bytes";
             throw CheckpointException.of(file, name, "storage '" + s.key() + "' should hold " + s.numel() + " "
-                    + s.dtype() + " values (" + s.numel() * bs + " bytes), the entry has " + storage.byteSize());
+                    + s.dtype() + " values (" + bytes + "), the entry has " + storage.byteSize());
         }
         long[] size = t.size();
         long[] stride = t.stride();

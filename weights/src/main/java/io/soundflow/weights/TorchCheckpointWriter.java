@@ -48,6 +48,8 @@ public final class TorchCheckpointWriter {
     boolean withMetadataBuild;
     boolean compressStorages;
     byte[] rawPickle;
+    /** When set, the numel every storage reference declares (tests of forged sizes); else the real one. */
+    Long forgedNumel;
 
     /** Adds a contiguous tensor with its own storage (keys 0, 1, 2, ... in insertion order). */
     public TorchCheckpointWriter add(String name, DType dtype, long[] shape, byte[] bytes) {
@@ -126,7 +128,7 @@ public final class TorchCheckpointWriter {
             }
             p.global("torch._utils", "_rebuild_tensor_v2").longPut(memo++).mark();
             p.mark().str("storage").global("torch", storageType(s.dtype())).str(s.key()).str(location)
-                    .integer(s.bytes().length / s.dtype().byteSize()).tuple().op('Q');
+                    .integer(forgedNumel != null ? forgedNumel : s.bytes().length / s.dtype().byteSize()).tuple().op('Q');
             p.integer(t.offset()).mark();
             for (long d : t.size()) {
                 p.integer(d);

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.soundflow.weights.CheckpointException;
 import io.soundflow.weights.CheckpointLayout;
 import io.soundflow.weights.Configs;
+import io.soundflow.weights.RegularFiles;
 import io.soundflow.weights.SafeTensors;
 import io.soundflow.weights.TensorStore;
 import io.soundflow.weights.TorchCheckpoint;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +31,13 @@ public final class AudioInteractionLoader {
         Path omni = dir.resolve(OMNI_CONFIG);
         Path pth = dir.resolve(CheckpointLayout.AI_AUDIO_TOWER);
         for (Path p : new Path[] {yaml, omni, pth}) {
-            if (!Files.isRegularFile(p)) {
+            String problem = RegularFiles.problem(p);
+            if (problem != null && !RegularFiles.present(p)) {
                 throw new CheckpointException(dir + ": not an Audio-Interaction checkpoint folder (missing "
                         + dir.relativize(p) + ")");
+            }
+            if (problem != null) {
+                throw CheckpointException.of(p, problem);
             }
         }
         TextDecoderConfig tc;
@@ -49,6 +53,7 @@ public final class AudioInteractionLoader {
                 throw new CheckpointException(omni + ": no thinker_config.audio_config");
             }
             ac = AudioEncoderConfig.fromJson(audioCfg, omni.toString());
+            ac.requireWindow(AudioInteractionModel.CHUNK_FRAMES, "one Audio-Interaction chunk", omni.toString());
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(ConfigValues.named(dir, e.getMessage()), e);
         }

@@ -42,7 +42,7 @@ public final class AudioTower {
         if (layers.size() != config.layers()) {
             throw new IllegalArgumentException("audio tower: " + layers.size() + " layers, config says " + config.layers());
         }
-        int rows = Math.min(config.maxPositions(), Math.max(config.nWindow(), 20) + 1);
+        int rows = (int) Math.min(config.maxPositions(), Math.max(config.nWindow(), 20) + 1L); // long: no overflow
         this.positionRows = rows;
         this.sinusoids = kernels.upload(sinusoids(rows, config.dModel()));
     }

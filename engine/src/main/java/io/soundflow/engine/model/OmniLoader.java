@@ -3,10 +3,10 @@ package io.soundflow.engine.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.soundflow.weights.CheckpointException;
 import io.soundflow.weights.Configs;
+import io.soundflow.weights.RegularFiles;
 import io.soundflow.weights.SafeTensors;
 import io.soundflow.weights.TensorStore;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +23,10 @@ public final class OmniLoader {
 
     public static OmniThinker load(Path dir, LoadOptions options) {
         Path configFile = dir.resolve("config.json");
-        if (!Files.isRegularFile(configFile)) {
+        if (!RegularFiles.present(configFile)) {
             throw new CheckpointException(dir + ": not a Qwen2.5-Omni checkpoint folder (no config.json)");
         }
+        RegularFiles.require(configFile);
         JsonNode root = Configs.readJson(configFile);
         JsonNode thinker = root.has("thinker_config") ? root.get("thinker_config") : root;
         if (!thinker.path("audio_config").isObject() || !thinker.path("text_config").isObject()) {
@@ -36,10 +37,16 @@ public final class OmniLoader {
         try {
             ac = AudioEncoderConfig.fromJson(thinker.get("audio_config"), configFile.toString());
             tc = TextDecoderConfig.fromHf(thinker.get("text_config"), configFile.toString());
+            ac.requireWindow(2L * ac.nWindow(), "2 x n_window " + ac.nWindow(), configFile.toString());
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(ConfigValues.named(configFile, e.getMessage()), e);
         }
-        OmniTokens tokens = OmniTokens.fromThinkerConfig(thinker);
+        OmniTokens tokens;
+        try {
+            tokens = OmniTokens.fromThinkerConfig(thinker, tc.vocab(), configFile.toString());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(e.getMessage(), e);
+        }
         TensorStore store = SafeTensors.open(dir);
         try {
             String prefix = store.contains("thinker.model.embed_tokens.weight") ? "thinker." : "";

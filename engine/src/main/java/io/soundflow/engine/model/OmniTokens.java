@@ -14,14 +14,19 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record OmniTokens(int audio, int audioStart, int audioEnd, int imEnd, int endOfText) {
 
-    static OmniTokens fromThinkerConfig(JsonNode t) {
+    /** Reads the ids, each of which must be a row of the {@code vocab}-row embedding. */
+    static OmniTokens fromThinkerConfig(JsonNode t, int vocab, String where) {
         JsonNode text = t.path("text_config");
-        int eos = t.path("eos_token_id").asInt(text.path("eos_token_id").asInt(151645));
-        int pad = t.path("pad_token_id").asInt(text.path("pad_token_id").asInt(151643));
+        int max = vocab - 1;
+        int eos = ConfigValues.optionalInt(t, "eos_token_id", where,
+                ConfigValues.optionalInt(text, "eos_token_id", where, 151645, 0, max), 0, max);
+        int pad = ConfigValues.optionalInt(t, "pad_token_id", where,
+                ConfigValues.optionalInt(text, "pad_token_id", where, 151643, 0, max), 0, max);
         return new OmniTokens(
-                t.path("audio_token_index").asInt(t.path("audio_token_id").asInt(151646)),
-                t.path("audio_start_token_id").asInt(151647),
-                t.path("audio_end_token_id").asInt(151648),
+                ConfigValues.optionalInt(t, "audio_token_index", where,
+                        ConfigValues.optionalInt(t, "audio_token_id", where, 151646, 0, max), 0, max),
+                ConfigValues.optionalInt(t, "audio_start_token_id", where, 151647, 0, max),
+                ConfigValues.optionalInt(t, "audio_end_token_id", where, 151648, 0, max),
                 eos, pad);
     }
 

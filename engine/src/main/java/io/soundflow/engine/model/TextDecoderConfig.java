@@ -29,6 +29,14 @@ public record TextDecoderConfig(int hidden, int layers, int heads, int kvHeads, 
         ConfigValues.positive("text config", "intermediate_size", intermediate);
         ConfigValues.positive("text config", "vocab_size", vocab);
         ConfigValues.positive("text config", "max_position_embeddings", maxPositions);
+        if ((long) heads * headDim > ConfigValues.MAX_SIZE) {
+            throw new IllegalArgumentException("text config: " + heads + " heads of " + headDim + " exceed "
+                    + ConfigValues.MAX_SIZE + " query values");
+        }
+        if (!(rmsEps > 0) || !Float.isFinite(rmsEps) || !(ropeTheta > 0) || !Double.isFinite(ropeTheta)) {
+            throw new IllegalArgumentException("text config: the norm epsilon " + rmsEps + " and the RoPE base "
+                    + ropeTheta + " must be finite numbers above 0");
+        }
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException("text config: " + heads + " query heads are not a multiple of "
                     + kvHeads + " key/value heads");
@@ -36,6 +44,16 @@ public record TextDecoderConfig(int hidden, int layers, int heads, int kvHeads, 
         if (headDim % 2 != 0) {
             throw new IllegalArgumentException("text config: head_dim " + headDim + " must be even for RoPE");
         }
+    }
+
+    /**
+     * Checks at load that every id of {@code tokenizer} has a row in this decoder's embedding.
+     *
+     * @param configFile the file this config was read from, named in the message with the tokenizer's
+     * @throws io.soundflow.tokenizer.TokenizerException naming both files and the first id beyond the vocabulary
+     */
+    public void requireTokenizer(io.soundflow.tokenizer.Tokenizer tokenizer, Object configFile) {
+        tokenizer.requireIdsBelow(vocab, String.valueOf(configFile));
     }
 
     /** Width of all query heads together. */
@@ -58,11 +76,12 @@ public record TextDecoderConfig(int hidden, int layers, int heads, int kvHeads, 
         return f;
     }
 
-    /** Reads an HF {@code text_config} (Qwen2.5-Omni thinker). */
+    /** Reads an HF {@code text_config} (Qwen2.5-Omni thinker); every value is range-checked, naming the key. */
     public static TextDecoderConfig fromHf(JsonNode t, String where) {
-        int hidden = ConfigValues.requireInt(t, "hidden_size", where);
-        int heads = ConfigValues.requireInt(t, "num_attention_heads", where);
-        int headDim = t.hasNonNull("head_dim") ? ConfigValues.requireInt(t, "head_dim", where) : hidden / heads;
+        int hidden = ConfigValues.requireSize(t, "hidden_size", where);
+        int heads = ConfigValues.requireSize(t, "num_attention_heads", where);
+        int headDim = t.hasNonNull("head_dim") ? ConfigValues.requireSize(t, "head_dim", where)
+                : derivedHeadSize(hidden, heads, where, "hidden_size", "num_attention_heads");
         String act = t.path("hidden_act").asText("silu");
         if (!act.equals("silu")) {
             throw new IllegalArgumentException(where + ": hidden_act '" + act + "' is not supported (only silu)");
@@ -75,9 +94,9 @@ public record TextDecoderConfig(int hidden, int layers, int heads, int kvHeads, 
         if (rope.has("mrope_section")) {
             // M-RoPE: for audio + text every token's three position ids are equal, so it is plain RoPE; the
             // sections must still cover the head's frequencies exactly
-            int sum = 0;
+            long sum = 0;
             for (JsonNode v : rope.get("mrope_section")) {
-                sum += v.asInt();
+                sum += ConfigValues.checkedInt(v, "mrope_section", where, 0, ConfigValues.MAX_SIZE);
             }
             if (sum != headDim / 2) {
                 throw new IllegalArgumentException(where + ": mrope_section sums to " + sum + ", expected head_dim / 2 = "
@@ -87,31 +106,44 @@ public record TextDecoderConfig(int hidden, int layers, int heads, int kvHeads, 
         if (t.path("use_sliding_window").asBoolean(false)) {
             throw new IllegalArgumentException(where + ": use_sliding_window=true is not supported");
         }
-        return new TextDecoderConfig(hidden,
-                ConfigValues.requireInt(t, "num_hidden_layers", where),
-                heads,
-                t.hasNonNull("num_key_value_heads") ? ConfigValues.requireInt(t, "num_key_value_heads", where) : heads,
-                headDim,
-                ConfigValues.requireInt(t, "intermediate_size", where),
-                ConfigValues.requireInt(t, "vocab_size", where),
-                (float) t.path("rms_norm_eps").asDouble(1e-6),
-                t.path("rope_theta").asDouble(1e6),
-                t.path("max_position_embeddings").asInt(32768));
+        try {
+            return new TextDecoderConfig(hidden,
+                    ConfigValues.requireInt(t, "num_hidden_layers", where, 1, ConfigValues.MAX_LAYERS),
+                    heads,
+                    ConfigValues.optionalInt(t, "num_key_value_heads", where, heads, 1, ConfigValues.MAX_SIZE),
+                    headDim,
+                    ConfigValues.requireSize(t, "intermediate_size", where),
+                    ConfigValues.requireSize(t, "vocab_size", where),
+                    epsilon(t, "rms_norm_eps", where),
+                    ConfigValues.optionalPositive(t, "rope_theta", where, 1e6),
+                    ConfigValues.optionalInt(t, "max_position_embeddings", where, 32768, 1, ConfigValues.MAX_SIZE));
+        } catch (IllegalArgumentException e) {
+            throw ConfigValues.renamed(e, "text config", where);
+        }
     }
 
-    /** Reads a litgpt {@code model_config.yaml} (Audio-Interaction release), checking the features it implies. */
+    /**
+     * Reads a litgpt {@code model_config.yaml} (Audio-Interaction release), checking the features it implies;
+     * every value is range-checked, naming the key.
+     */
     public static TextDecoderConfig fromLitgpt(JsonNode y, String where) {
-        int nEmbd = ConfigValues.requireInt(y, "n_embd", where);
-        int nHead = ConfigValues.requireInt(y, "n_head", where);
-        int headSize = y.hasNonNull("head_size") ? ConfigValues.requireInt(y, "head_size", where) : nEmbd / nHead;
-        int groups = y.hasNonNull("n_query_groups") ? ConfigValues.requireInt(y, "n_query_groups", where) : nHead;
+        int nEmbd = ConfigValues.requireSize(y, "n_embd", where);
+        int nHead = ConfigValues.requireSize(y, "n_head", where);
+        int headSize = y.hasNonNull("head_size") ? ConfigValues.requireSize(y, "head_size", where)
+                : derivedHeadSize(nEmbd, nHead, where, "n_embd", "n_head");
+        int groups = ConfigValues.optionalInt(y, "n_query_groups", where, nHead, 1, ConfigValues.MAX_SIZE);
         int vocab;
         if (y.hasNonNull("padded_vocab_size")) {
-            vocab = ConfigValues.requireInt(y, "padded_vocab_size", where);
+            vocab = ConfigValues.requireSize(y, "padded_vocab_size", where);
         } else {
-            int v = ConfigValues.requireInt(y, "vocab_size", where);
-            int m = y.path("padding_multiple").asInt(512);
-            vocab = (v + m - 1) / m * m;
+            long v = ConfigValues.requireSize(y, "vocab_size", where);
+            long m = ConfigValues.optionalInt(y, "padding_multiple", where, 512, 1, ConfigValues.MAX_SIZE);
+            long padded = (v + m - 1) / m * m;
+            if (padded > ConfigValues.MAX_SIZE) {
+                throw new IllegalArgumentException(where + ": vocab_size " + v + " padded to a multiple of "
+                        + "padding_multiple " + m + " is " + padded + ", above " + ConfigValues.MAX_SIZE);
+            }
+            vocab = (int) padded;
         }
         expect(y, "norm_class_name", "RMSNorm", where);
         expect(y, "mlp_class_name", "LLaMAMLP", where);
@@ -122,8 +154,9 @@ public record TextDecoderConfig(int hidden, int layers, int heads, int kvHeads, 
         if (!y.path("attn_bias").asBoolean(false)) {
             throw new IllegalArgumentException(where + ": attn_bias=false is not supported (Qwen2.5 has q/k/v biases)");
         }
-        double rot = y.path("rotary_percentage").asDouble(1.0);
-        if (rot != 1.0 || y.path("rope_condense_ratio").asInt(1) != 1 || y.hasNonNull("rope_adjustments")) {
+        double rot = y.hasNonNull("rotary_percentage") ? ConfigValues.optionalPositive(y, "rotary_percentage", where, 1.0) : 1.0;
+        if (rot != 1.0 || ConfigValues.optionalInt(y, "rope_condense_ratio", where, 1, 1, ConfigValues.MAX_SIZE) != 1
+                || y.hasNonNull("rope_adjustments")) {
             throw new IllegalArgumentException(where + ": only full plain RoPE is supported (rotary_percentage 1,"
                     + " rope_condense_ratio 1, no rope_adjustments)");
         }
@@ -136,14 +169,36 @@ public record TextDecoderConfig(int hidden, int layers, int heads, int kvHeads, 
                 throw new IllegalArgumentException(where + ": " + k + " is not supported (must be null)");
             }
         }
-        return new TextDecoderConfig(nEmbd,
-                ConfigValues.requireInt(y, "n_layer", where),
-                nHead, groups, headSize,
-                ConfigValues.requireInt(y, "intermediate_size", where),
-                vocab,
-                (float) y.path("norm_eps").asDouble(1e-6),
-                y.path("rope_base").asDouble(10000),
-                y.path("block_size").asInt(4096));
+        try {
+            return new TextDecoderConfig(nEmbd,
+                    ConfigValues.requireInt(y, "n_layer", where, 1, ConfigValues.MAX_LAYERS),
+                    nHead, groups, headSize,
+                    ConfigValues.requireSize(y, "intermediate_size", where),
+                    vocab,
+                    epsilon(y, "norm_eps", where),
+                    ConfigValues.optionalPositive(y, "rope_base", where, 10000),
+                    ConfigValues.optionalInt(y, "block_size", where, 4096, 1, ConfigValues.MAX_SIZE));
+        } catch (IllegalArgumentException e) {
+            throw ConfigValues.renamed(e, "text config", where);
+        }
+    }
+
+    /** The head width implied by the model width and the head count, when the config gives none. */
+    private static int derivedHeadSize(int width, int heads, String where, String widthKey, String headsKey) {
+        if (width < heads) {
+            throw new IllegalArgumentException(where + ": " + widthKey + " " + width + " is less than " + headsKey
+                    + " " + heads + " (and no head size is given)");
+        }
+        return width / heads;
+    }
+
+    /** A norm epsilon: a finite number above 0 that stays so in float32; 1e-6 when absent. */
+    private static float epsilon(JsonNode n, String key, String where) {
+        double eps = ConfigValues.optionalPositive(n, key, where, 1e-6);
+        if (!((float) eps > 0) || !Float.isFinite((float) eps)) {
+            throw new IllegalArgumentException(where + ": " + key + " " + eps + " is not a positive float32");
+        }
+        return (float) eps;
     }
 
     private static void expect(JsonNode y, String key, String value, String where) {

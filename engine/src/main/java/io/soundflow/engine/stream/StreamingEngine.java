@@ -7,6 +7,7 @@ import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.tokenizer.AudioInteractionPrompt;
 import io.soundflow.tokenizer.StreamingDecoder;
 import io.soundflow.tokenizer.Tokenizer;
+import io.soundflow.weights.CheckpointLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,6 +68,12 @@ public final class StreamingEngine implements AutoCloseable {
         Tokenizer tokenizer = Tokenizer.load(tok);
         int[] prefix = AudioInteractionPrompt.prefixIds(tokenizer);
         AudioInteractionModel m = AudioInteractionLoader.load(dir, options);
+        try {
+            m.text().config().requireTokenizer(tokenizer, dir.resolve(CheckpointLayout.AI_MODEL_CONFIG));
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
         return new StreamingEngine(m, prefix, detokenizer(tokenizer), m.text().config().maxPositions(), m);
     }
 

@@ -4,6 +4,11 @@ import io.soundflow.engine.audio.WavReader;
 import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.engine.stream.StreamingEngine;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 /**
@@ -28,12 +33,43 @@ public record Demo(StreamingEngine engine, float[] clip, Path clipFile, Path mod
         return respond;
     }
 
-    /** Generates the clip and the model folder in {@code dir} when missing or outdated, then loads the model from disk. */
+    /**
+     * Generates the clip and the model folder in {@code dir} when missing, outdated or damaged, then loads
+     * the model from disk.
+     *
+     * @throws IOException naming {@code dir} and the reason ("permission denied") when it cannot be written
+     */
     public static Demo load(Path dir) throws IOException {
-        Path clipFile = DemoAssets.prepare(dir).resolve("clip.wav");
-        float[] clip = WavReader.read(clipFile).samples();
-        Path model = DemoCheckpoint.prepare(dir, clip, respondChunks());
+        Path clipFile;
+        float[] clip;
+        Path model;
+        try {
+            clipFile = DemoAssets.prepare(dir).resolve("clip.wav");
+            clip = WavReader.read(clipFile).samples();
+            model = DemoCheckpoint.prepare(dir, clip, respondChunks());
+        } catch (FileSystemException e) {
+            String where = e.getFile() == null || e.getFile().equals(dir.toString()) ? "" : " (" + e.getFile() + ")";
+            throw new IOException(dir + ": cannot create the demo folder: " + reason(e) + where, e);
+        }
         double margin = DemoCheckpoint.steeringMargin(model);
-        return new Demo(StreamingEngine.load(model, LoadOptions.defaults()), clip, clipFile, model, margin);
+        try {
+            return new Demo(StreamingEngine.load(model, LoadOptions.defaults()), clip, clipFile, model, margin);
+        } catch (RuntimeException e) {
+            throw new IOException(e.getMessage() + " (delete " + dir + " to generate the demo again)", e);
+        }
+    }
+
+    /** What went wrong, in words: the JDK leaves the reason of most file-system exceptions empty. */
+    static String reason(FileSystemException e) {
+        if (e.getReason() != null) {
+            return e.getReason().toLowerCase(java.util.Locale.ROOT);
+        }
+        return switch (e) {
+            case AccessDeniedException a -> "permission denied";
+            case NoSuchFileException n -> "no such file or directory";
+            case FileAlreadyExistsException f -> "a file of that name is in the way";
+            case NotDirectoryException n -> "not a directory";
+            default -> e.getClass().getSimpleName();
+        };
     }
 }

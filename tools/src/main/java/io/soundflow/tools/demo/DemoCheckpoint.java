@@ -85,14 +85,13 @@ public final class DemoCheckpoint {
 
     /**
      * The model folder {@code dir/model}, generated when missing, when its marker differs from this
-     * version and {@code clip}, or when a file the layout needs is gone. {@code respond[i]} says which chunks answer; {@code clip} is 16 kHz audio
+     * version and {@code clip}, or when a file is gone or damaged (the folder does not load). {@code respond[i]} says which chunks answer; {@code clip} is 16 kHz audio
      * in whole 400 ms chunks (as read back from the demo WAV).
      */
     public static Path prepare(Path dir, float[] clip, boolean[] respond) throws IOException {
         Path model = dir.resolve("model");
         String version = version(clip, respond);
-        if (version.equals(marker(model).getProperty("version"))
-                && CheckpointLayout.detect(model) == CheckpointLayout.AUDIO_INTERACTION) {
+        if (version.equals(marker(model).getProperty("version")) && loads(model)) {
             return model;
         }
         Files.createDirectories(dir);
@@ -115,6 +114,19 @@ public final class DemoCheckpoint {
             deleteTree(tmp);
         }
         return model;
+    }
+
+    /** Whether {@code model} loads as the demo needs it (a truncated or deleted file makes it regenerate). */
+    private static boolean loads(Path model) {
+        if (CheckpointLayout.detect(model) != CheckpointLayout.AUDIO_INTERACTION) {
+            return false;
+        }
+        try (AudioInteractionModel m = AudioInteractionLoader.load(model, new LoadOptions(new ScalarKernels(), null))) {
+            m.text().config().requireTokenizer(Tokenizer.load(model.resolve("tokenizer.json")), model);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** The steering margin recorded in the folder's marker (NaN when absent). */

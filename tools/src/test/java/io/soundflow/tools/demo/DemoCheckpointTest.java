@@ -1,6 +1,7 @@
 package io.soundflow.tools.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -104,6 +105,32 @@ class DemoCheckpointTest {
         Files.delete(model.resolve(CheckpointLayout.AI_AUDIO_TOWER)); // marker matches, a needed file is gone
         DemoCheckpoint.prepare(tmp, clip, Demo.respondChunks());
         assertThat(model.resolve(CheckpointLayout.AI_AUDIO_TOWER)).isRegularFile();
+    }
+
+    @Test
+    void aTruncatedShardWithAMatchingMarkerIsRegenerated() throws Exception {
+        float[] clip = DemoAssets.clip();
+        Path model = DemoCheckpoint.prepare(tmp, clip, Demo.respondChunks());
+        Path shard;
+        try (Stream<Path> s = Files.list(model)) {
+            shard = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().findFirst().orElseThrow();
+        }
+        long size = Files.size(shard);
+        try (var ch = java.nio.channels.FileChannel.open(shard, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(size / 2);
+        }
+        DemoCheckpoint.prepare(tmp, clip, Demo.respondChunks());
+        assertThat(Files.size(shard)).isEqualTo(size);
+        Demo.load(tmp).engine().close();
+    }
+
+    @Test
+    void aDemoFolderThatCannotBeCreatedSaysWhy() throws Exception {
+        Path file = Files.writeString(tmp.resolve("occupied"), "a file, not a folder");
+        Path dir = file.resolve("demo");
+        assertThatThrownBy(() -> Demo.load(dir)).isInstanceOf(java.io.IOException.class)
+                .hasMessageStartingWith(dir + ": cannot create the demo folder: ");
+        assertThat(Demo.reason(new java.nio.file.AccessDeniedException(dir.toString()))).isEqualTo("permission denied");
     }
 
     private static Map<String, String> digests(Path dir) throws Exception {
