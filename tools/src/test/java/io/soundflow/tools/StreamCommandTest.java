@@ -100,13 +100,16 @@ class StreamCommandTest {
         assertThat(got.get("fed_tokens")).isEqualTo(want.get("fed_tokens"));
     }
 
-    /** The probe's C4: block_size 60000000 was an OutOfMemoryError stack trace in newSession. */
+    /**
+     * The probe's C4: block_size 60000000 was an OutOfMemoryError stack trace in newSession. Such a value is
+     * now refused by the config check; the largest allowed one (2^24, 8.6 GB of f32 cache on ai-tiny) is
+     * refused in one line by the real command line in a JVM with a 1 GB heap.
+     */
     @Test
     void aKvCacheThatCannotFitIsOneLineSayingWhatItNeeds() throws Exception {
         Path ai = SharedData.require("golden/ai-tiny");
-        // 60000000 positions x 256 B (f32; 128 B at f16) is beyond this heap; else the largest block size
-        int block = 60_000_000L * 128 > Runtime.getRuntime().maxMemory() ? 60_000_000 : Integer.MAX_VALUE;
-        Path model = dir.resolve("m60");
+        int block = 1 << 24;
+        Path model = dir.resolve("m16m");
         try (var files = Files.walk(ai.resolve("model"))) {
             for (Path f : files.toList()) {
                 Path to = model.resolve(ai.resolve("model").relativize(f).toString());
@@ -120,9 +123,9 @@ class StreamCommandTest {
             }
         }
         String wav = ai.resolve("clip-8s.wav").toString();
-        expectError(CliRun.run("stream", "--model", model.toString(), "--wav", wav),
-                "KV cache of " + block + " positions needs ");
-        CliRun r = CliRun.run("stream", "--model", model.toString(), "--wav", wav, "--kv-dtype", "f16");
+        CliRun f32 = cli("-Xmx1g", "stream", "--model", model.toString(), "--wav", wav);
+        expectError(f32, "KV cache of " + block + " positions needs 8.6 GB at f32");
+        CliRun r = cli("-Xmx1g", "stream", "--model", model.toString(), "--wav", wav, "--kv-dtype", "f16");
         expectError(r, " at f16 (2 layers x 2 x 32 x 2 B per position); this JVM can hold at most ");
         assertThat(r.err()).contains("lower --max-positions (or block_size in model_config.yaml").doesNotContain("OutOfMemoryError");
         CliRun fits = CliRun.run("stream", "--model", model.toString(), "--wav", wav, "--max-positions", "4096");
@@ -130,6 +133,25 @@ class StreamCommandTest {
         assertThat(fits.out()).contains("summary: 20 chunks");
         expectError(CliRun.run("stream", "--model", model.toString(), "--wav", wav, "--kv-dtype", "f8"),
                 "KV dtype 'f8' is not f32 or f16");
+    }
+
+    /** The real command line in a child JVM with the given heap option. */
+    private static CliRun cli(String heap, String... args) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new java.util.ArrayList<>(List.of(javaBin, heap, "--add-modules=jdk.incubator.vector", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new CliRun(p.exitValue(), out, err.get());
     }
 
     private static void expectError(CliRun r, String names) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A session's KV cache on a copy of ai-tiny with a rewritten {@code block_size} (2 layers x 2 x 32 values
- * = 256 B per position at f32): a capacity the heap cannot hold is refused by {@code newSession} with what
+ * = 512 B per position at f32): a capacity the heap cannot hold is refused by {@code newSession} with what
  * it needs (it was an OutOfMemoryError at 60000000), and a large one that fits costs only the first block.
  */
 class SessionKvCacheTest {
@@ -50,32 +50,56 @@ class SessionKvCacheTest {
         return dst;
     }
 
+    /** The largest block size a config may give (2^24): 8.6 GB of f32 cache on ai-tiny, 4.3 GB at f16. */
+    static final int MAX_BLOCK = 1 << 24;
+
+    /**
+     * The probe's C4 (block_size 60000000 was an OutOfMemoryError in newSession; such a value is now refused
+     * by the config check, so the largest allowed block size is used), in a JVM with a 1 GB heap that cannot
+     * hold that cache at either dtype.
+     */
     @Test
     void aBlockSizeWhoseCacheCannotFitIsRefusedByNewSessionWithWhatItNeeds() throws Exception {
-        long heap = Runtime.getRuntime().maxMemory();
-        // 60000000 positions (the probe's value) need 15.4 GB even at f16; beyond that heap, the largest block size
-        int block = 60_000_000L * BYTES_PER_POSITION / 2 > heap ? 60_000_000 : Integer.MAX_VALUE;
-        try (StreamingEngine engine = StreamingEngine.load(modelWithBlockSize(block), LoadOptions.defaults())) {
-            for (KvDtype dtype : KvDtype.values()) {
-                String need = String.format(Locale.ROOT, "%.1f GB", block * (2.0 * 2 * 32 * dtype.bytes()) / 1e9);
-                assertThatThrownBy(() -> engine.newSession(SessionOptions.defaults().withKvDtype(dtype), null))
-                        .isInstanceOf(IllegalArgumentException.class)
-                        .hasMessageStartingWith("KV cache of " + block + " positions needs " + need + " at " + dtype.cliName()
-                                + " (2 layers x 2 x 32 x " + dtype.bytes() + " B per position); this JVM can hold at most ")
-                        .hasMessageEndingWith(": lower --max-positions (or block_size in model_config.yaml; "
-                                + "--max-new-tokens for ask), " + (dtype == KvDtype.F32 ? "use --kv-dtype f16, " : "")
-                                + "or raise -Xmx");
+        Path model = modelWithBlockSize(MAX_BLOCK);
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(List.of(javaBin, "-Xmx1g", "--add-modules=jdk.incubator.vector", "-cp",
+                System.getProperty("java.class.path"), NewSessionChild.class.getName(), model.toString()))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        for (KvDtype dtype : KvDtype.values()) {
+            String need = String.format(Locale.ROOT, "%.1f GB", MAX_BLOCK * (2.0 * 2 * 32 * dtype.bytes()) / 1e9);
+            assertThat(out).as(dtype.cliName()).contains(dtype.cliName() + ": refused: KV cache of " + MAX_BLOCK
+                    + " positions needs " + need + " at " + dtype.cliName() + " (2 layers x 2 x 32 x " + dtype.bytes()
+                    + " B per position); this JVM can hold at most ");
+            assertThat(out).contains(": lower --max-positions (or block_size in model_config.yaml; --max-new-tokens for ask), "
+                    + (dtype == KvDtype.F32 ? "use --kv-dtype f16, " : "") + "or raise -Xmx");
+        }
+        assertThat(out).contains("then: end_of_audio").doesNotContain("OutOfMemoryError");
+    }
+
+    /** Child JVM: tries a session of the model's block size at each dtype, then one that fits. */
+    public static final class NewSessionChild {
+        public static void main(String[] args) throws Exception {
+            try (StreamingEngine engine = StreamingEngine.load(Path.of(args[0]), LoadOptions.defaults())) {
+                for (KvDtype dtype : KvDtype.values()) {
+                    try (Session s = engine.newSession(SessionOptions.defaults().withKvDtype(dtype), null)) {
+                        System.out.println(dtype.cliName() + ": started (not refused)");
+                    } catch (IllegalArgumentException e) {
+                        System.out.println(dtype.cliName() + ": refused: " + e.getMessage());
+                    }
+                }
+                // the engine is still usable: a session of a capacity that fits runs the clip to its end
+                System.out.println("then: " + runClip(engine, SessionOptions.defaults().withContext(ContextPolicy.RESET, 4096, 60)));
             }
-            // the engine is still usable: a session of a capacity that fits runs the clip to its end
-            SessionOptions o = SessionOptions.defaults().withContext(ContextPolicy.RESET, 4096, 60);
-            assertThat(runClip(engine, o)).isEqualTo("end_of_audio");
         }
     }
 
     @Test
     void aLargeBlockSizeThatFitsCostsOnlyTheFirstBlockAtStart() throws Exception {
         long room = Runtime.getRuntime().maxMemory() / 4; // a quarter of the heap at full size
-        int block = (int) Math.min(Integer.MAX_VALUE - 8L, room / BYTES_PER_POSITION);
+        int block = (int) Math.min(MAX_BLOCK, room / BYTES_PER_POSITION);
         try (StreamingEngine engine = StreamingEngine.load(modelWithBlockSize(block), LoadOptions.defaults())) {
             KvCache cache = (KvCache) engine.model().newCache(block, true);
             assertThat(cache.capacity()).isEqualTo(block);
