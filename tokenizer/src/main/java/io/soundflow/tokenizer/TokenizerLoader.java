@@ -385,7 +385,10 @@ final class TokenizerLoader {
         if (e instanceof StreamConstraintsException && m.contains("nesting depth")) {
             m = "JSON nested deeper than " + JSON.getFactory().streamReadConstraints().getMaxNestingDepth() + " levels";
         } else {
-            m = "malformed JSON: " + m.replaceAll(",? from `[^`]*`", "");
+            int nl = m.indexOf('\n');
+            m = "malformed JSON: " + (nl < 0 ? m : m.substring(0, nl)).replaceAll(",? from `[^`]*`", "")
+                    .replaceAll("\\[Source: [^]]*?; line: (\\d+), column: (\\d+)]", "line $1, column $2") // a nested location
+                    .replaceAll(" ?\\[Source: [^]]*]", "");
         }
         JsonLocation at = e.getLocation();
         if (at != null && at.getLineNr() > 0) {

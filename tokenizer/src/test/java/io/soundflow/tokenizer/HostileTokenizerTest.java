@@ -116,4 +116,14 @@ class HostileTokenizerTest {
         JSON.writeValue(p.toFile(), root);
         return p;
     }
+
+    @Test
+    void aLocationInsideJacksonsMessageIsKeptWithoutItsInternals(@TempDir Path dir) throws IOException {
+        Path p = dir.resolve("cut.json");
+        Files.writeString(p, "{\"model\": {\"type\": \"BPE\"");
+        assertThatThrownBy(() -> Tokenizer.load(p)).isInstanceOf(TokenizerException.class)
+                .hasMessageContaining("cut.json: malformed JSON: Unexpected end-of-input")
+                .hasMessageContaining("start marker at line 1, column ")
+                .hasMessageNotContaining("REDACTED").hasMessageNotContaining("StreamReadFeature");
+    }
 }

@@ -67,7 +67,9 @@ final class Json {
         }
         int nl = m.indexOf('\n');
         m = nl < 0 ? m : m.substring(0, nl);
-        return m.replaceAll(",? from `[^`]*`", "").replaceAll(" ?\\[Source: [^]]*]", "");
+        return m.replaceAll(",? from `[^`]*`", "")
+                .replaceAll("\\[Source: [^]]*?; line: (\\d+), column: (\\d+)]", "line $1, column $2") // a nested location
+                .replaceAll(" ?\\[Source: [^]]*]", "");
     }
 
     /** The limit in Jackson's "Document nesting depth (65) exceeds the maximum allowed (64, from ...)". */
