@@ -24,6 +24,11 @@ import static org.assertj.core.api.Assertions.within;
  */
 class ScalarReferenceTest {
     static final double TOL = 2e-6;
+    /**
+     * Norms sum d float32 values (mean, variance) before they divide: the worst case grows with d
+     * (d x 2^-24, 1.2e-5 at d = 200); 2.87e-6 was seen on a random seed against TOL.
+     */
+    static final double NORM_TOL = 1.2e-5;
     final Kernels k = new ScalarKernels();
 
     @Property(tries = 30)
@@ -75,8 +80,8 @@ class ScalarReferenceTest {
         FloatBuf o1 = k.alloc(n * d), o2 = k.alloc(n * d);
         k.rmsNorm(k.upload(x), k.upload(w), eps, n, d, o1);
         k.layerNorm(k.upload(x), k.upload(w), k.upload(b), eps, n, d, o2);
-        assertThat(relErr(rms, o1.toArray())).isLessThanOrEqualTo(TOL);
-        assertThat(relErr(ln, o2.toArray())).isLessThanOrEqualTo(TOL);
+        assertThat(relErr(rms, o1.toArray())).isLessThanOrEqualTo(NORM_TOL);
+        assertThat(relErr(ln, o2.toArray())).isLessThanOrEqualTo(NORM_TOL);
     }
 
     @Property(tries = 30)
