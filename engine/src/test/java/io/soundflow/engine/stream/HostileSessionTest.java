@@ -167,7 +167,7 @@ class HostileSessionTest {
             }
             Thread.sleep(300); // let the threads start and settle
             Set<Long> ids = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> !before.contains(t) && t.getName().startsWith("soundflow-"))
+                    .filter(t -> !before.contains(t) && (t.getName().startsWith("soundflow-encoder-") || t.getName().startsWith("soundflow-decoder-")))
                     .map(Thread::threadId).collect(Collectors.toSet());
             assertThat(ids).hasSize(40);
             long cpu0 = cpu(mx, ids);
