@@ -1,12 +1,17 @@
 package io.soundflow.tools;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soundflow.bench.forward.ForwardBench;
 import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.kernels.WeightFormat;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,6 +24,8 @@ import java.util.concurrent.Callable;
         description = "Model speed at the Qwen2.5-Omni-3B shapes (random weights): decode tok/s, prefill, "
                 + "encoder ms per 400 ms and 2 s window, as fractions of the measured roofline.")
 final class BenchForwardCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Option(names = "--formats", defaultValue = "bf16,q8_0", split = ",",
             description = "Weight formats (bf16, f32, q8_0, q4_0; default ${DEFAULT-VALUE}).")
     List<String> formats;
@@ -50,11 +57,18 @@ final class BenchForwardCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also print the time spent in each kernel operation.")
     boolean profile;
 
+    @Option(names = "--json", description = "One JSON object per measured row on stdout (format, what, ms, rate, unit, "
+            + "roofline_fraction, read_gbs, fma_gflops, threads, vector_bits); the progress text goes to stderr.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     VerboseOption verboseOption;
 
     @Override
-    public Integer call() {
+    public Integer call() throws JsonProcessingException {
         List<WeightFormat> fs = new ArrayList<>();
         for (String f : formats) {
             WeightFormat q = f.equalsIgnoreCase("bf16") ? WeightFormat.BF16
@@ -67,8 +81,15 @@ final class BenchForwardCommand implements Callable<Integer> {
         if (tokens < 1 || layers < 1 || prefill < 0) {
             throw new IllegalArgumentException("--tokens and --layers must be positive, --prefill >= 0");
         }
-        new ForwardBench(new ForwardBench.Settings(fs, tokens, prefill, layers, !noEncoder, repeats,
-                readGBs, fmaGflops, profile), System.out).run();
+        ForwardBench.Result r = new ForwardBench(new ForwardBench.Settings(fs, tokens, prefill, layers, !noEncoder, repeats,
+                readGBs, fmaGflops, profile), json ? System.err : System.out).run();
+        if (json) {
+            PrintWriter out = spec.commandLine().getOut();
+            for (ForwardBench.Row row : r.rows()) {
+                out.println(JSON.writeValueAsString(row.toJson(r.ceilings())));
+            }
+            out.flush();
+        }
         return 0;
     }
 }

@@ -15,7 +15,9 @@ import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -30,8 +32,31 @@ public final class ForwardBench {
                            boolean encoder, int repeats, double readGBs, double fmaGflops, boolean profile) {
     }
 
-    /** One measured row. */
-    public record Row(String format, String what, double ms, double perSecond, String unit, double fraction) {
+    /**
+     * One measured row: {@code key} names it for machines ({@code decode}, {@code prefill13},
+     * {@code encoder40}, ...), {@code what} for people; {@code fraction} is of the roofline the row is
+     * bound by (read bandwidth for decode, FMA peak for the rest).
+     */
+    public record Row(String format, String key, String what, double ms, double perSecond, String unit, double fraction) {
+        /** The row as one JSON object (the {@code --json} line), with the ceilings it was measured against. */
+        public Map<String, Object> toJson(MachineProbe.Ceilings ceilings) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("format", format.toLowerCase(Locale.ROOT));
+            m.put("what", key);
+            m.put("ms", ms);
+            m.put("rate", perSecond);
+            m.put("unit", unit);
+            m.put("roofline_fraction", fraction);
+            m.put("read_gbs", ceilings.readGBs());
+            m.put("fma_gflops", ceilings.fmaGflops());
+            m.put("threads", ceilings.threads());
+            m.put("vector_bits", ceilings.vectorBits());
+            return m;
+        }
+    }
+
+    /** The rows and the ceilings their roofline fractions use. */
+    public record Result(List<Row> rows, MachineProbe.Ceilings ceilings) {
     }
 
     private final Settings settings;
@@ -43,7 +68,7 @@ public final class ForwardBench {
         this.out = out;
     }
 
-    public List<Row> run() {
+    public Result run() {
         Kernels k = Backends.get();
         TimingKernels timing = settings.profile() ? new TimingKernels(k) : null;
         if (timing != null) {
@@ -97,11 +122,12 @@ public final class ForwardBench {
                     best.readGBs(), best.fmaGflops());
             List<Row> rescaled = new ArrayList<>();
             for (Row r : rows) {
-                double scale = r.what().startsWith("decode") ? ceil.readGBs() / best.readGBs()
+                double scale = r.key().equals("decode") ? ceil.readGBs() / best.readGBs()
                         : ceil.fmaGflops() / best.fmaGflops();
-                rescaled.add(new Row(r.format(), r.what(), r.ms(), r.perSecond(), r.unit(), r.fraction() * scale));
+                rescaled.add(new Row(r.format(), r.key(), r.what(), r.ms(), r.perSecond(), r.unit(), r.fraction() * scale));
             }
             rows = rescaled;
+            ceil = best;
         }
         out.println();
         out.printf(Locale.ROOT, "%-6s %-28s %10s %12s %10s%n", "format", "what", "ms", "rate", "roofline");
@@ -111,7 +137,7 @@ public final class ForwardBench {
         }
         out.println("roofline: decode = (weight bytes per token / read bandwidth) / time; "
                 + "prefill, encoder = (FLOPs / FMA peak) / time.");
-        return rows;
+        return new Result(rows, ceil);
     }
 
     private Row decode(WeightFormat f, TextDecoder text, long bytesPerToken, MachineProbe.Ceilings ceil) {
@@ -131,7 +157,7 @@ public final class ForwardBench {
         printProfile("decode x" + n);
         double floorMs = bytesPerToken / (ceil.readGBs() * 1e9) * 1e3;
         out.printf(Locale.ROOT, "  decode: %.1f ms/token (floor %.1f ms at %.2f GB/token)%n", ms, floorMs, bytesPerToken / 1e9);
-        return new Row(f.name(), "decode (1 token)", ms, 1000 / ms, "tok/s", floorMs / ms);
+        return new Row(f.name(), "decode", "decode (1 token)", ms, 1000 / ms, "tok/s", floorMs / ms);
     }
 
     private Row prefill(WeightFormat f, TextDecoder text, TextDecoderConfig c, MachineProbe.Ceilings ceil) {
@@ -152,7 +178,7 @@ public final class ForwardBench {
         double flops = c.layers() * perLayer + 2.0 * h * c.vocab();
         double floorMs = flops / (ceil.fmaGflops() * 1e9) * 1e3;
         out.printf(Locale.ROOT, "  prefill %d tokens: %.1f ms (%.1f GFLOP, floor %.1f ms)%n", n, best, flops / 1e9, floorMs);
-        return new Row(f.name(), "prefill (" + n + " tokens)", best, n / (best / 1e3), "tok/s", floorMs / best);
+        return new Row(f.name(), "prefill" + n, "prefill (" + n + " tokens)", best, n / (best / 1e3), "tok/s", floorMs / best);
     }
 
     private Row encoder(WeightFormat f, AudioTower tower, int frames, MachineProbe.Ceilings ceil) {
@@ -174,7 +200,7 @@ public final class ForwardBench {
         double floorMs = flops / (ceil.fmaGflops() * 1e9) * 1e3;
         String what = frames == 40 ? "encoder 400 ms (40 frames)" : "encoder " + frames / 100.0 + " s (" + frames + " frames)";
         out.printf(Locale.ROOT, "  %s: %.1f ms (%.1f GFLOP, floor %.1f ms)%n", what, best, flops / 1e9, floorMs);
-        return new Row(f.name(), what, best, (frames / 100.0) / (best / 1e3), "x RT", floorMs / best);
+        return new Row(f.name(), "encoder" + frames, what, best, (frames / 100.0) / (best / 1e3), "x RT", floorMs / best);
     }
 
     private void resetProfile() {

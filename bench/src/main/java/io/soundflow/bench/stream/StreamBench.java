@@ -12,6 +12,7 @@ import io.soundflow.engine.stream.DrainLayout;
 import io.soundflow.engine.stream.FrontEndMode;
 import io.soundflow.engine.stream.Session;
 import io.soundflow.engine.stream.SessionOptions;
+import io.soundflow.engine.stream.StreamEvent;
 import io.soundflow.engine.stream.StreamStats;
 import io.soundflow.engine.stream.StreamingEngine;
 import io.soundflow.kernels.Backends;
@@ -22,8 +23,11 @@ import java.lang.foreign.Arena;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -51,6 +55,17 @@ public final class StreamBench {
     public record Row(String model, String what, double ms, String beside) {
     }
 
+    /**
+     * The rows, and per model part one summary for machines ({@code --json}): for the tiny session
+     * {@code model, rtf, encoder_ms_per_chunk, decision_p50_ms, decision_p95_ms, fcl_ms, first_decision_ms}
+     * (from the session's start, the first chunk's 400 ms of real-time audio included); for the 3B shapes
+     * {@code model, format, layers, rtf, encoder_ms_per_chunk, listen_ms, decode_ms, fcl_ms,
+     * fcl_queued_chunks, first_chunk_cold_ms} (the first encoder and listening calls, before any
+     * warm-up), each with {@code fma_gflops}.
+     */
+    public record Result(List<Row> rows, List<Map<String, Object>> summaries) {
+    }
+
     private final Settings s;
     private final PrintStream out;
 
@@ -60,13 +75,14 @@ public final class StreamBench {
     }
 
     /** Runs the benchmark; {@code tiny} (may be null) is the tiny model and {@code clip} its input. */
-    public List<Row> run(StreamingEngine tiny, String tinyName, float[] clip) throws InterruptedException {
+    public Result run(StreamingEngine tiny, String tinyName, float[] clip) throws InterruptedException {
         List<Row> rows = new ArrayList<>();
+        summaries.clear();
         Kernels k = Backends.get();
         double peak = s.fmaGflops() > 0 ? s.fmaGflops() : MachineProbe.measure(256L << 20, 2).fmaGflops();
         out.printf(Locale.ROOT, "backend %s; FMA peak %.1f GFLOP/s%s%n", k.name(), peak, s.fmaGflops() > 0 ? " (given)" : " (measured)");
         if (tiny != null) {
-            rows.addAll(tiny(tiny, tinyName, clip));
+            rows.addAll(tiny(tiny, tinyName, clip, peak));
         }
         if (s.big()) {
             rows.addAll(big(k, peak));
@@ -76,10 +92,16 @@ public final class StreamBench {
         for (Row r : rows) {
             out.printf(Locale.ROOT, "%-22s %-44s %10.1f   %s%n", r.model(), r.what(), r.ms(), r.beside());
         }
-        return rows;
+        return new Result(rows, List.copyOf(summaries));
     }
 
-    private List<Row> tiny(StreamingEngine e, String name, float[] clip) throws InterruptedException {
+    private final List<Map<String, Object>> summaries = new ArrayList<>();
+
+    private static Object num(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    private List<Row> tiny(StreamingEngine e, String name, float[] clip, double peak) throws InterruptedException {
         int total = (int) (s.tinySeconds() * 16_000);
         float[] x = new float[total];
         for (int i = 0; i < total; i++) {
@@ -89,7 +111,13 @@ public final class StreamBench {
         SessionOptions o = SessionOptions.defaults().withMode(FrontEndMode.WINDOWED).withLayout(DrainLayout.TEACHER_FORCED)
                 .withLenient(true);
         StreamStats st;
-        try (Session session = e.newSession(o, null)) {
+        AtomicLong firstDecision = new AtomicLong();
+        long started = System.nanoTime();
+        try (Session session = e.newSession(o, ev -> {
+            if (ev instanceof StreamEvent.Decision) {
+                firstDecision.compareAndSet(0, System.nanoTime());
+            }
+        })) {
             long t0 = System.nanoTime();
             for (int off = 0; off < x.length; off += 1600) {
                 long due = t0 + (long) ((off + 1600) * 1e9 / 16_000);
@@ -109,6 +137,18 @@ public final class StreamBench {
                 "paper 392 ms; " + st.fclCount() + " responses"));
         rows.add(new Row(name, "real-time factor x 400 ms", st.rtf() * 400, String.format(Locale.ROOT, "RTF %.3f (encoder %.3f, decoder %.3f)",
                 st.rtf(), st.encoderRtf(), st.decoderRtf())));
+        double first = firstDecision.get() == 0 ? Double.NaN : (firstDecision.get() - started) / 1e6;
+        rows.add(new Row(name, "first decision after the session starts", first, "its chunk needs 400 ms of real-time audio"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", name);
+        m.put("rtf", st.rtf());
+        m.put("encoder_ms_per_chunk", num(st.encoderMsPerChunk()));
+        m.put("decision_p50_ms", num(st.decisionP50Ms()));
+        m.put("decision_p95_ms", num(st.decisionP95Ms()));
+        m.put("fcl_ms", num(st.fclMeanMs()));
+        m.put("first_decision_ms", num(first));
+        m.put("fma_gflops", peak);
+        summaries.add(m);
         return rows;
     }
 
@@ -124,18 +164,20 @@ public final class StreamBench {
             for (int i = 0; i < chunk.length; i++) {
                 chunk[i] = (float) (0.1 * Math.sin(2 * Math.PI * 440 * i / 16000.0));
             }
-            double enc = best(2, () -> {
+            double[] encTimes = timed(2, () -> {
                 Mel mel = AudioInteractionMel.chunkLocal(chunk);
                 m.encodeChunk(mel.data(), mel.frames());
             });
+            double enc = encTimes[1];
             float[] vectors = m.encodeChunk(AudioInteractionMel.chunkLocal(chunk).data(), 40);
             DecoderCache cache = m.newCache(4096, true);
             m.forward(cache, ids(46, 1000), new int[0], new float[0], new int[] {45}); // a prefix
             int base = cache.length();
-            double listen = best(2, () -> {
+            double[] listenTimes = timed(2, () -> {
                 cache.truncate(base);
                 block(m, cache, 1, vectors);
             });
+            double listen = listenTimes[1];
             cache.truncate(base);
             block(m, cache, 1, vectors);
             double decode = best(3, () -> m.forward(cache, new int[] {1234}, new int[0], new float[0], new int[] {0}));
@@ -160,6 +202,21 @@ public final class StreamBench {
             double rtf = Math.max(enc, listen) / 400.0;
             rows.add(new Row(name, "real-time factor x 400 ms", rtf * 400, String.format(Locale.ROOT,
                     "RTF %.2f (slower thread: %s; both threads share the cores)", rtf, enc > listen ? "encoder" : "decoder")));
+            rows.add(new Row(name, "first chunk, cold (encoder + listening forward)", encTimes[0] + listenTimes[0],
+                    "the first calls, before any warm-up"));
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("model", "3b");
+            sm.put("format", s.format().name().toLowerCase(Locale.ROOT));
+            sm.put("layers", s.layers());
+            sm.put("rtf", rtf);
+            sm.put("encoder_ms_per_chunk", enc);
+            sm.put("listen_ms", listen);
+            sm.put("decode_ms", decode);
+            sm.put("fcl_ms", fcl);
+            sm.put("fcl_queued_chunks", queued);
+            sm.put("first_chunk_cold_ms", encTimes[0] + listenTimes[0]);
+            sm.put("fma_gflops", peak);
+            summaries.add(sm);
         }
         return rows;
     }
@@ -201,13 +258,20 @@ public final class StreamBench {
     }
 
     private static double best(int repeats, Runnable r) {
-        r.run(); // warm-up
+        return timed(repeats, r)[1];
+    }
+
+    /** {first run (cold), best of the {@code repeats} runs after it}, in ms. */
+    private static double[] timed(int repeats, Runnable r) {
+        long c0 = System.nanoTime();
+        r.run(); // warm-up, timed as the cold run
+        double cold = (System.nanoTime() - c0) / 1e6;
         double best = Double.MAX_VALUE;
         for (int i = 0; i < repeats; i++) {
             long t0 = System.nanoTime();
             r.run();
             best = Math.min(best, (System.nanoTime() - t0) / 1e6);
         }
-        return best;
+        return new double[] {cold, best};
     }
 }
