@@ -10,6 +10,7 @@ import io.soundflow.tokenizer.Tokenizer;
 import io.soundflow.weights.CheckpointLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -74,7 +75,17 @@ public final class StreamingEngine implements AutoCloseable {
             m.close();
             throw e;
         }
-        return new StreamingEngine(m, prefix, detokenizer(tokenizer), m.text().config().maxPositions(), m);
+        StreamingEngine engine = new StreamingEngine(m, prefix, detokenizer(tokenizer), m.text().config().maxPositions(), m);
+        engine.warmUp();
+        return engine;
+    }
+
+    /**
+     * Runs the model twice on synthetic data of its real shapes (see {@link Warmup}) so that a stream's
+     * first chunks are not decoded by interpreted kernels; {@link #load} does this once. Returns how long it took.
+     */
+    public Duration warmUp() {
+        return Duration.ofNanos(Warmup.run(model, prefixIds, 2));
     }
 
     /** One streaming detokenizer per response over {@code tokenizer}, never printing the control ids 151601..151619. */

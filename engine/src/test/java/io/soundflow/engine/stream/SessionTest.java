@@ -263,4 +263,16 @@ class SessionTest {
             assertThat(st.chunksEncoded()).isEqualTo(chunks);
         }
     }
+
+    @Test
+    void warmUpRunsTheModelsRealShapesAndLeavesNothingBehind() throws Exception {
+        FakeModel m = new FakeModel(1.2f, 1);
+        StreamingEngine engine = FakeModel.engine(m, 4096);
+        assertThat(engine.warmUp()).isPositive();
+        // two rounds of: one listening forward (prefix + a block whose 10 PAD rows take the audio) and one reply step
+        assertThat(m.forwards.get()).isEqualTo(4);
+        assertThat(m.maxLengthSeen).isEqualTo(FakeModel.PREFIX.length + DecoderLoop.BLOCK + 1);
+        List<StreamEvent> ev = run(m, SessionOptions.defaults().withLayout(DrainLayout.ONE_BY_ONE), FakeModel.signal(PATTERN));
+        assertThat(decisions(ev)).isEqualTo("ssRssRRs"); // a session afterwards is unaffected
+    }
 }
