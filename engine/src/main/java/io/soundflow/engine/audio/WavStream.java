@@ -61,6 +61,8 @@ public final class WavStream implements Closeable {
     private int pendingPos;
     private boolean ended;
     private String warning;
+    private int carry;                   // a stream's bytes of an incomplete frame, at raw[0, carry)
+    private AudioFormatException deferred; // a non-finite sample: thrown once the samples before it were read
 
     private WavStream(String name, Input in, int targetRate) throws IOException {
         this.name = name;
@@ -194,8 +196,17 @@ public final class WavStream implements Closeable {
         long known = length();
         float[] all = new float[(int) Math.min(limit, known < 0 ? 1 << 16 : in.size >= 0 ? known : Math.min(known, 1 << 20))];
         int n = 0;
+        float[] one = new float[1];
         while (n < limit) {
             if (n == all.length) {
+                if (n == known) { // all the header said: only a stream can hold more, so look before growing
+                    if (read(one, 0, 1) < 0) {
+                        break;
+                    }
+                    all = java.util.Arrays.copyOf(all, (int) Math.min(limit, 2L * all.length + 1));
+                    all[n++] = one[0];
+                    continue;
+                }
                 all = java.util.Arrays.copyOf(all, (int) Math.min(limit, 2L * all.length + 1));
             }
             int r = read(all, n, all.length - n);
@@ -218,12 +229,35 @@ public final class WavStream implements Closeable {
         in.ch.close();
     }
 
-    /** Decodes the next block into {@code pending} (maybe empty while the resampler fills), or ends. */
+    /**
+     * Decodes the next block into {@code pending} (maybe empty while the resampler fills), or ends. A file
+     * is read in whole blocks; a stream (pipe, FIFO, standard input) returns as soon as one whole frame has
+     * arrived, so live input is not held back until a block fills.
+     */
     private void refill() throws IOException {
+        if (deferred != null) {
+            throw deferred;
+        }
         int want = (int) Math.min(raw.length, bytesLeft);
-        int got;
+        int got;    // bytes at raw[0, got)
+        boolean atEnd;
         try {
-            got = want == 0 ? 0 : in.readFully(raw, 0, want);
+            if (in.seek == null && in.replay == null) {
+                got = carry;
+                atEnd = false;
+                while (got < want && (got < frameBytes || got == carry)) { // at least one whole frame, or the end
+                    int r = in.readSome(raw, got, want - got);
+                    if (r < 0) {
+                        atEnd = true;
+                        break;
+                    }
+                    got += r;
+                }
+                atEnd |= got == want && (long) got >= bytesLeft;
+            } else {
+                got = want == 0 ? 0 : in.readFully(raw, 0, want);
+                atEnd = got < want || bytesLeft == got;
+            }
         } catch (IOException e) {
             throw new IOException(name + ": read failed after " + framesRead + " frames: "
                     + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
@@ -231,8 +265,11 @@ public final class WavStream implements Closeable {
         int frames = got / frameBytes;
         if (frames > 0) {
             decoder.decode(raw, 0, frames, mono, 0);
-            if (floatSamples) {
-                checkFinite(frames);
+            int bad = floatSamples ? firstNonFinite(frames) : -1;
+            if (bad >= 0) { // hand out the samples before it; the next read throws
+                deferred = nonFinite(bad);
+                frames = bad;
+                atEnd = false;
             }
             framesRead += frames;
             bytesLeft -= (long) frames * frameBytes;
@@ -241,12 +278,17 @@ public final class WavStream implements Closeable {
             pending = new float[0];
         }
         pendingPos = 0;
-        if (got < want || bytesLeft == 0) { // end of the data (or of the stream)
+        int partial = got - frames * frameBytes;
+        if (deferred == null) {
+            carry = partial;
+            System.arraycopy(raw, frames * frameBytes, raw, 0, partial);
+        }
+        if (deferred == null && (atEnd || bytesLeft == 0)) { // end of the data (or of the stream)
             if (declaredBytes >= 0 && bytesLeft > 0 && warning == null) {
-                warning = truncation(declaredBytes, framesRead * frameBytes + got % frameBytes, frameBytes);
+                warning = truncation(declaredBytes, framesRead * frameBytes + partial, frameBytes);
                 LOG.log(System.Logger.Level.WARNING, warning);
-            } else if (declaredBytes < 0 && got % frameBytes != 0) {
-                warning = name + ": the stream ends with " + got % frameBytes + " bytes of an incomplete "
+            } else if (declaredBytes < 0 && partial != 0) {
+                warning = name + ": the stream ends with " + partial + " bytes of an incomplete "
                         + frameBytes + "-byte frame; reading the " + framesRead + " whole frames";
                 LOG.log(System.Logger.Level.WARNING, warning);
             }
@@ -265,27 +307,34 @@ public final class WavStream implements Closeable {
                 + " are present; reading the " + present / frameBytes + " frames that are there";
     }
 
-    private void checkFinite(int frames) throws AudioFormatException {
+    /** The first decoded frame of this block whose mono value is not finite, or -1. */
+    private int firstNonFinite(int frames) {
         for (int f = 0; f < frames; f++) {
             if (!Float.isFinite(mono[f])) {
-                int channel = 0;
-                double value = mono[f];
-                for (int c = 0; c < channels; c++) {
-                    double v = decoder.sample(raw, f, c);
-                    if (!Double.isFinite(v) || !Float.isFinite((float) v)) {
-                        channel = c;
-                        value = v;
-                        break;
-                    }
-                }
-                long frame = framesRead + f;
-                String what = Double.isNaN(value) ? "NaN" : Double.isInfinite(value) ? (value > 0 ? "+Inf" : "-Inf")
-                        : "beyond the float range (" + value + ")";
-                throw new AudioFormatException(name, String.format(Locale.ROOT,
-                        "sample %s at frame %d, channel %d (%.4f s): float samples must be finite", what, frame, channel,
-                        frame / (double) sampleRate));
+                return f;
             }
         }
+        return -1;
+    }
+
+    /** The error for the non-finite frame {@code f} of this block, naming the channel and the time. */
+    private AudioFormatException nonFinite(int f) {
+        int channel = 0;
+        double value = mono[f];
+        for (int c = 0; c < channels; c++) {
+            double v = decoder.sample(raw, f, c);
+            if (!Double.isFinite(v) || !Float.isFinite((float) v)) {
+                channel = c;
+                value = v;
+                break;
+            }
+        }
+        long frame = framesRead + f;
+        String what = Double.isNaN(value) ? "NaN" : Double.isInfinite(value) ? (value > 0 ? "+Inf" : "-Inf")
+                : "beyond the float range (" + value + ")";
+        return new AudioFormatException(name, String.format(Locale.ROOT,
+                "sample %s at frame %d, channel %d (%.4f s): float samples must be finite", what, frame, channel,
+                frame / (double) sampleRate));
     }
 
     // ---- header ----
@@ -471,6 +520,19 @@ public final class WavStream implements Closeable {
         /** Makes the next reads return {@code b[0, n)} (and then nothing more is needed: the data chunk ends there). */
         void replay(byte[] b, int n) {
             replay = ByteBuffer.wrap(b, 0, n);
+        }
+
+        /** One read of a stream: at least one byte, or -1 at its end. */
+        int readSome(byte[] b, int off, int len) throws IOException {
+            ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+            int r;
+            do {
+                r = ch.read(bb);
+            } while (r == 0);
+            if (r > 0) {
+                pos += r;
+            }
+            return r;
         }
 
         /** Reads until {@code len} bytes or the end; returns the count. */

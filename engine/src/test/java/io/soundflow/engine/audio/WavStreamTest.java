@@ -320,4 +320,66 @@ class WavStreamTest {
             }
         }
     }
+
+    /** A live pipe: the header (data size 0xFFFFFFFF, "up to the end") and 100 ms of audio, the writer still open. */
+    @Test
+    void aPipeHandsOutAudioAsItArrivesNotWhenABlockFills() throws Exception {
+        byte[] wav = pcm16(16000, 1, 1600);
+        ByteBuffer.wrap(wav).order(ByteOrder.LITTLE_ENDIAN).putInt(40, 0xFFFFFFFF); // the data chunk's size
+        java.io.PipedOutputStream writer = new java.io.PipedOutputStream();
+        java.io.PipedInputStream reader = new java.io.PipedInputStream(writer, 1 << 16);
+        writer.write(wav);
+        writer.flush();
+        try (WavStream s = WavReader.open(reader, "pipe", 16000)) {
+            float[] buf = new float[8192];
+            int got = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+                int n = 0;
+                while (n < 1600) { // before: blocked until 64 KiB (2 s of this audio) had arrived
+                    n += s.read(buf, n, buf.length - n);
+                }
+                return n;
+            });
+            assertThat(got).isEqualTo(1600);
+            writer.close();
+            assertThat(s.read(buf, 0, buf.length)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void theSamplesBeforeANonFiniteOneAreHandedOutFirst() throws IOException {
+        int frames = 40_000;
+        ByteBuffer f32 = ByteBuffer.allocate(frames * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < frames; i++) {
+            f32.putFloat(i == 20_000 ? Float.POSITIVE_INFINITY : 0.01f);
+        }
+        Path f = write("late-inf.wav", new WavBytes().fmt(3, 1, 16000, 32).data(f32.array()).build());
+        try (WavStream s = WavReader.open(f, 16000)) {
+            float[] buf = new float[4096];
+            long seen = 0;
+            Throwable error = null;
+            try {
+                for (int r; (r = s.read(buf, 0, buf.length)) >= 0; ) {
+                    seen += r;
+                }
+            } catch (AudioFormatException e) {
+                error = e;
+            }
+            assertThat(seen).as("every sample before the bad one").isEqualTo(20_000);
+            assertThat(error).hasMessage(f + ": sample +Inf at frame 20000, channel 0 (1.2500 s): float samples must be finite");
+        }
+    }
+
+    @Test
+    void readingAWholeFileAllocatesAboutTwiceItsSamplesNotFiveTimes() throws IOException {
+        int frames = 2_000_000;
+        Path f = write("long.wav", pcm16(16000, 1, frames));
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        WavReader.read16k(f); // warm up the code paths
+        long b0 = mx.getThreadAllocatedBytes(Thread.currentThread().threadId());
+        float[] x = WavReader.read16k(f).samples();
+        long bytes = mx.getThreadAllocatedBytes(Thread.currentThread().threadId()) - b0;
+        assertThat(x).hasSize(frames);
+        // the result (4 B a sample) and the decoded blocks (4 B); before, the array grew to twice the length first
+        assertThat(bytes / (double) frames).as("bytes allocated per sample").isLessThan(10.0);
+    }
 }
