@@ -71,6 +71,16 @@ class OutputFailureTest {
         }
     }
 
+    /** Fed at real time, the feeder meets the failed session before it has ended: the cause is still the one reported. */
+    @Test
+    void aRealtimeStreamToAFullStdoutReportsThatAndNotTheClosedInput() {
+        Path ai = SharedData.require("golden/ai-tiny");
+        Run r = run(200, "stream", "--model", ai.resolve("model").toString(), "--wav", ai.resolve("clip-8s.wav").toString(),
+                "--json", "--realtime");
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains(Stdout.FAILED).doesNotContain("input has ended");
+    }
+
     @Test
     void everyCommandChecksItsStdoutAtTheEnd() {
         Path tok = SharedData.require("fixtures/tokenizers/qwen2.5-omni-tokenizer.json");

@@ -46,8 +46,10 @@ final class EncoderLoop implements Runnable {
                     reportOverruns("sample ring full: input arrived faster than the encoder consumed it"); // the last accept's counts
                     return;
                 }
-                if (!any) {
-                    LockSupport.park(this); // idle costs nothing: accept(), finish(), close() and the session's end unpark us
+                // idle costs nothing: accept(), finish(), close() and the session's end unpark us. Look again first:
+                // a listener called above may have parked on a lock and so used up the permit of such an unpark.
+                if (!any && s.ring.available() == 0 && s.finished == fin && !s.closed) {
+                    LockSupport.park(this);
                 }
             }
         } catch (Throwable t) {

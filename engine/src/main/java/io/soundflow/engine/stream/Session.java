@@ -103,12 +103,12 @@ public final class Session implements AutoCloseable {
                 throw new IllegalStateException("session " + id + ": the session's input has ended"
                         + (closed ? " (closed: " + (endReason != null ? endReason : "closing") + ")" : " (finish was called)"));
             }
-            int bad = nonFiniteCount(samples, off, len);
-            if (bad == 0) {
+            if (nonFiniteCount(samples, off, len) == 0) {
                 n = ring.write(samples, off, len);
             } else {
                 n = ring.write(repair(samples, off, len), 0, len);
-                NON_FINITE.setRelease(this, nonFinite + bad);
+                // only what the ring took: a sample that was dropped as well is counted once, as dropped
+                NON_FINITE.setRelease(this, nonFinite + nonFiniteCount(samples, off, n));
             }
             arrivals.stamp(ring.written(), System.nanoTime());
         } finally {
@@ -150,9 +150,17 @@ public final class Session implements AutoCloseable {
         return ring.free();
     }
 
-    /** Ends the input: the queued audio is still processed, then the session ends ("end_of_audio"). */
+    /**
+     * Ends the input: the queued audio is still processed, then the session ends ("end_of_audio"). Waits
+     * for an {@code accept} running on another thread to complete, so its samples are either all
+     * processed or refused, never taken and then lost.
+     */
     public void finish() {
+        while (!PRODUCING.compareAndSet(this, 0, 1)) {
+            Thread.onSpinWait(); // accept never blocks: this is at most one copy into the ring
+        }
         finished = true;
+        PRODUCING.setRelease(this, 0);
         LockSupport.unpark(encoderThread);
     }
 

@@ -71,13 +71,13 @@ public final class StreamingEngine implements AutoCloseable {
         AudioInteractionModel m = AudioInteractionLoader.load(dir, options);
         try {
             m.text().config().requireTokenizer(tokenizer, dir.resolve(CheckpointLayout.AI_MODEL_CONFIG));
-        } catch (RuntimeException e) {
+            StreamingEngine engine = new StreamingEngine(m, prefix, detokenizer(tokenizer), m.text().config().maxPositions(), m);
+            engine.warmUp();
+            return engine;
+        } catch (RuntimeException | Error e) { // the mapped files are released whatever failed
             m.close();
             throw e;
         }
-        StreamingEngine engine = new StreamingEngine(m, prefix, detokenizer(tokenizer), m.text().config().maxPositions(), m);
-        engine.warmUp();
-        return engine;
     }
 
     /**

@@ -1,13 +1,14 @@
 package io.soundflow.engine.stream;
 
 import io.soundflow.engine.DecoderCache;
+import io.soundflow.engine.KvDtype;
 import io.soundflow.engine.InteractionModel;
 import io.soundflow.engine.audio.AudioInteractionMel;
 import io.soundflow.engine.audio.Mel;
 
 /**
  * Runs a model on synthetic data of its own shapes (one chunk through the audio tower, one listening
- * forward after the prefix and one reply step, in a throwaway cache) so that the JIT has compiled the
+ * forward after the prefix and one reply step, in a throwaway cache of each {@link KvDtype}) so that the JIT has compiled the
  * kernels before a stream's first chunk: otherwise the first decisions of a fresh process run through
  * interpreted Vector API code, many times slower. The model is immutable, so nothing is left behind.
  */
@@ -24,6 +25,9 @@ public final class Warmup {
         }
         Mel mel = AudioInteractionMel.chunkLocal(samples);
         int slots = m.audioVectorsPerChunk();
+        if (slots != 10) {
+            throw new IllegalArgumentException("the Audio-Interaction format has 10 audio slots per chunk; the model gives " + slots);
+        }
         int n = prefix.length + DecoderLoop.BLOCK;
         int[] ids = new int[n];
         System.arraycopy(prefix, 0, ids, 0, prefix.length);
@@ -37,9 +41,11 @@ public final class Warmup {
         ids[p] = Tokens.ASSISTANT;
         for (int r = 0; r < rounds; r++) {
             float[] vectors = m.encodeChunk(mel.data(), mel.frames());
-            DecoderCache cache = m.newCache(n + 2, true);
-            m.forward(cache, ids, audioSlots, vectors, new int[] {n - 1});
-            m.forward(cache, new int[] {Tokens.TEXT_BEGIN}, new int[0], new float[0], new int[] {0});
+            for (KvDtype dtype : KvDtype.values()) {
+                DecoderCache cache = m.newCache(n + 2, true, dtype);
+                m.forward(cache, ids, audioSlots, vectors, new int[] {n - 1});
+                m.forward(cache, new int[] {Tokens.TEXT_BEGIN}, new int[0], new float[0], new int[] {0});
+            }
         }
         return System.nanoTime() - t0;
     }

@@ -269,8 +269,9 @@ class SessionTest {
         FakeModel m = new FakeModel(1.2f, 1);
         StreamingEngine engine = FakeModel.engine(m, 4096);
         assertThat(engine.warmUp()).isPositive();
-        // two rounds of: one listening forward (prefix + a block whose 10 PAD rows take the audio) and one reply step
-        assertThat(m.forwards.get()).isEqualTo(4);
+        // two rounds of, for each KV dtype: one listening forward (prefix + a block whose 10 PAD rows take the audio)
+        // and one reply step
+        assertThat(m.forwards.get()).isEqualTo(2 * 2 * 2);
         assertThat(m.maxLengthSeen).isEqualTo(FakeModel.PREFIX.length + DecoderLoop.BLOCK + 1);
         List<StreamEvent> ev = run(m, SessionOptions.defaults().withLayout(DrainLayout.ONE_BY_ONE), FakeModel.signal(PATTERN));
         assertThat(decisions(ev)).isEqualTo("ssRssRRs"); // a session afterwards is unaffected

@@ -92,11 +92,10 @@ public final class StreamRunner {
                 IOException readError = null;
                 try {
                     feed(s, src, realtime);
-                } catch (IOException e) {
+                } catch (IOException e) { // e.g. a NaN sample: the audio before it is still decided, then the error
                     readError = e;
-                    s.close();
                 }
-                if (readError == null && !s.isEnded() && !stopping) {
+                if (!s.isEnded() && !stopping) {
                     s.finish();
                 }
                 finish(s);
@@ -159,7 +158,7 @@ public final class StreamRunner {
             s.accept(x, off, n);
             return true;
         } catch (IllegalStateException closed) {
-            if (stopping) {
+            if (stopping || s.failure() != null) { // Ctrl-C, or the session failed on its own: finish() reports why
                 return false;
             }
             throw closed;
