@@ -9,6 +9,7 @@ import io.soundflow.engine.model.SamplingSettings;
 import io.soundflow.tokenizer.ChatTemplate;
 import io.soundflow.tokenizer.StreamingDecoder;
 import io.soundflow.tokenizer.Tokenizer;
+import io.soundflow.weights.CheckpointLayout;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -86,7 +87,8 @@ final class AskCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (OmniThinker model = opts.open()) {
-            model.text().config().requireTokenizer(tok, opts.model);
+            Path config = opts.model.resolve(CheckpointLayout.AI_MODEL_CONFIG);
+            model.text().config().requireTokenizer(tok, Files.isRegularFile(config) ? config : opts.model.resolve("config.json"));
             int audioId = tok.requireTokenId(ChatTemplate.AUDIO);
             if (audioId != model.tokens().audio()) {
                 throw new IllegalArgumentException(tokFile + ": <|AUDIO|> is id " + audioId + " but the model "

@@ -24,6 +24,9 @@ final class Finite {
      * row r, column c: HINT".
      */
     static void require(float[] x, int width, String stage, String what, String hint) {
+        if (x == null) {
+            return; // no values (callers may pass null for none)
+        }
         int i = firstBad(x, x.length);
         if (i >= 0) {
             throw error(x, i, width, stage, what, hint);

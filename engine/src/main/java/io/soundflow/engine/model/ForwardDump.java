@@ -53,11 +53,11 @@ public final class ForwardDump {
         int[] ids = PromptIds.parse(promptIds, names, tc.vocab(), model.tokens().audio(), nAudio);
         long[] ids64 = Arrays.stream(ids).asLongStream().toArray();
         out.addI64("input_ids", ids64, ids.length);
-        KvCache cache = model.newCache(ids.length, maxNewTokens, kvDtype);
         if ((long) maxNewTokens * tc.vocab() > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("--max-new-tokens " + maxNewTokens + " is too large to dump: gen_logits would hold "
                     + (long) maxNewTokens * tc.vocab() + " values (at most " + (Integer.MAX_VALUE - 8) / tc.vocab() + " steps)");
         }
+        KvCache cache = model.newCache(ids.length, maxNewTokens, kvDtype);
         int[] all = new int[ids.length];
         Arrays.setAll(all, i -> i);
         Probe textProbe = (name, data, rows, cols) -> recorder(out, name.startsWith("layer") ? "text." : "")

@@ -44,14 +44,17 @@ public final class KvCache implements DecoderCache {
     /**
      * A cache of {@code capacity} positions holding its first {@link #FIRST_BLOCK} positions.
      *
-     * @throws IllegalArgumentException when the full capacity cannot fit in this JVM's heap, with what it needs
+     * @throws IllegalArgumentException when the full cache, or the peak while it grows to that, cannot fit in
+     *                                  this JVM's heap ({@code -Xmx}), with what it needs
      */
     KvCache(Kernels kernels, int layers, int kvDim, int capacity, boolean float16Positions, KvDtype dtype, Object owner) {
-        this(kernels, layers, kvDim, capacity, float16Positions, dtype, owner, FIRST_BLOCK,
-                availableHeap((double) bytesPerPosition(layers, kvDim, dtype) * capacity));
+        this(kernels, layers, kvDim, capacity, float16Positions, dtype, owner, FIRST_BLOCK, Runtime.getRuntime().maxMemory());
     }
 
-    /** A cache holding {@code firstBlock} positions at first, refused when its full size exceeds {@code availableBytes}. */
+    /**
+     * A cache holding {@code firstBlock} positions at first, refused when its peak size while growing to
+     * its capacity exceeds {@code availableBytes}.
+     */
     KvCache(Kernels kernels, int layers, int kvDim, int capacity, boolean float16Positions, KvDtype dtype, Object owner,
             int firstBlock, long availableBytes) {
         if (capacity < 1) {
@@ -64,14 +67,13 @@ public final class KvCache implements DecoderCache {
         this.dtype = dtype;
         this.float16Positions = float16Positions;
         this.owner = owner;
-        checkFits(layers, kvDim, capacity, dtype, availableBytes);
+        checkFits(layers, kvDim, capacity, dtype, availableBytes, firstBlock);
         if ((long) capacity * kvDim > MAX_ARRAY) {
             throw new IllegalArgumentException("KV cache of " + capacity + " positions x " + kvDim
                     + " values per layer exceeds the largest Java array (" + MAX_ARRAY + " values): " + remedy(dtype));
         }
         grow(Math.max(1, Math.min(capacity, firstBlock)));
     }
-
 
     /** What to do about a cache of {@code dtype} that does not fit (the CLI's words). */
     static String remedy(KvDtype dtype) {
@@ -84,32 +86,40 @@ public final class KvCache implements DecoderCache {
         return 2L * layers * kvDim * dtype.bytes();
     }
 
-    /**
-     * Fails when a full cache of {@code capacity} positions ({@link #bytesPerPosition} each) needs more than
-     * {@code availableBytes}; the message says how much it needs and how to make it fit.
-     */
+    /** {@link #checkFits(int, int, int, KvDtype, long, int)} for a cache that starts at {@link #FIRST_BLOCK}. */
     static void checkFits(int layers, int kvDim, int capacity, KvDtype dtype, long availableBytes) {
-        long per = bytesPerPosition(layers, kvDim, dtype);
-        double need = (double) per * capacity; // cannot overflow
-        if (need > availableBytes) {
-            throw new IllegalArgumentException("KV cache of " + capacity + " positions needs " + human(need) + " at "
-                    + dtype.cliName() + " (" + layers + " layers x 2 x " + kvDim + " x " + dtype.bytes()
-                    + " B per position); this JVM can hold at most " + human(availableBytes) + ": " + remedy(dtype));
-        }
+        checkFits(layers, kvDim, capacity, dtype, availableBytes, FIRST_BLOCK);
     }
 
     /**
-     * The heap this JVM can still give (its maximum less what is in use); when that is less than
-     * {@code wanted}, measured again after a collection, so that garbage does not refuse a cache.
+     * Fails when a cache of {@code capacity} positions ({@link #bytesPerPosition} each) cannot fit in
+     * {@code availableBytes}: its full size, or the peak while it grows to that (the last doubling holds
+     * the old buffers and the new ones at once, up to 1.5x the full size); the message says how much it
+     * needs and how to make it fit. The bound is the heap's maximum, the same whatever the collector
+     * has not yet freed; sessions share it, and a cache that cannot grow later fails its own session.
      */
-    static long availableHeap(double wanted) {
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (free < wanted) {
-            System.gc(); // only on the way to a refusal
-            free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    static void checkFits(int layers, int kvDim, int capacity, KvDtype dtype, long availableBytes, int firstBlock) {
+        long per = bytesPerPosition(layers, kvDim, dtype);
+        double need = (double) per * capacity; // cannot overflow
+        double peak = (double) per * (capacity + grownFrom(capacity, firstBlock));
+        if (peak > availableBytes) {
+            throw new IllegalArgumentException("KV cache of " + capacity + " positions needs " + human(need) + " at "
+                    + dtype.cliName() + " (" + layers + " layers x 2 x " + kvDim + " x " + dtype.bytes()
+                    + " B per position); this JVM can hold at most " + human(availableBytes)
+                    + (need <= availableBytes ? ", and growing to that size briefly takes " + human(peak) : "")
+                    + ": " + remedy(dtype));
         }
-        return free;
+    }
+
+    /** Rows held before the last growth to {@code capacity} when the cache doubles from {@code firstBlock} (0 if it never grows). */
+    static long grownFrom(int capacity, int firstBlock) {
+        long rows = Math.max(1, Math.min(capacity, firstBlock));
+        long before = 0;
+        while (rows < capacity) {
+            before = rows;
+            rows = Math.min(capacity, 2 * rows);
+        }
+        return before;
     }
 
     /** Decimal units, one decimal: "9.4 MB", "2.4 GB". */

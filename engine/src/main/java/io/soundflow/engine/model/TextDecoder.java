@@ -134,9 +134,12 @@ public final class TextDecoder {
         }
         float[] logits = logits(cache, sel, r);
         int bad = Finite.firstBad(logits, logits.length);
-        if (bad >= 0) {
-            throw Finite.error(logits, bad, config.vocab(), "decoder", "the logits of positions " + start + ".." + (start + n - 1),
-                    "the checkpoint's weights or config (rope_theta, norm eps) give non-finite values");
+        if (bad >= 0) { // forget this forward's keys and values: the cache keeps only what came from finite numbers
+            cache.truncate(start);
+            int row = bad / config.vocab();
+            throw new NonFiniteException("decoder: the logits of position " + (start + logitRows[row]) + " (logit row " + row
+                    + ") hold " + logits[bad] + " at id " + bad % config.vocab()
+                    + ": the checkpoint's weights or config (rope_theta, norm eps) give non-finite values");
         }
         return logits;
     }

@@ -60,7 +60,13 @@ class KvCacheTest {
                 .hasMessage("KV cache of 32768 positions needs 1.2 GB at f16 (36 layers x 2 x 256 x 2 B per position); "
                         + "this JVM can hold at most 1.0 GB: lower --max-positions (or block_size in model_config.yaml; "
                         + "--max-new-tokens for ask), or raise -Xmx"); // no f16 advice: it is f16
-        KvCache.checkFits(LAYERS_3B, KV_DIM_3B, CAPACITY_3B, KvDtype.F32, 2_415_919_104L); // exactly fits
+        // the full cache fits, but not the last doubling (16384 rows held while 32768 are allocated)
+        assertThatThrownBy(() -> KvCache.checkFits(LAYERS_3B, KV_DIM_3B, CAPACITY_3B, KvDtype.F32, 2_415_919_104L))
+                .hasMessageContaining("this JVM can hold at most 2.4 GB, and growing to that size briefly takes 3.6 GB: ");
+        KvCache.checkFits(LAYERS_3B, KV_DIM_3B, CAPACITY_3B, KvDtype.F32, 3_623_878_656L); // exactly fits, growth included
+        assertThat(KvCache.grownFrom(CAPACITY_3B, KvCache.FIRST_BLOCK)).isEqualTo(16_384);
+        assertThat(KvCache.grownFrom(600, KvCache.FIRST_BLOCK)).isEqualTo(512);
+        assertThat(KvCache.grownFrom(100, KvCache.FIRST_BLOCK)).isZero();
         assertThatThrownBy(() -> new KvCache(new ScalarKernels(), 1, 1 << 10, Integer.MAX_VALUE, false, KvDtype.F16,
                 this, 1, Long.MAX_VALUE)).hasMessageStartingWith(
                 "KV cache of 2147483647 positions x 1024 values per layer exceeds the largest Java array");

@@ -33,8 +33,9 @@ class NonFiniteForwardTest {
             KvCache cache = m.newCache(16);
             assertThatThrownBy(() -> m.prefill(cache, new int[] {1, 2, 3}, null, new int[] {2}, Probe.NONE))
                     .isInstanceOf(NonFiniteException.class)
-                    .hasMessageStartingWith("decoder: the logits of positions 0..2 holds NaN at row 0")
+                    .hasMessageStartingWith("decoder: the logits of position 2 (logit row 0) hold NaN at id ")
                     .hasMessageContaining("weights or config");
+            assertThat(cache.length()).as("the failed forward's keys and values are forgotten").isZero();
         }
     }
 

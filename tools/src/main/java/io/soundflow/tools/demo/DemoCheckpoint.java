@@ -122,7 +122,8 @@ public final class DemoCheckpoint {
             return false;
         }
         try (AudioInteractionModel m = AudioInteractionLoader.load(model, new LoadOptions(new ScalarKernels(), null))) {
-            m.text().config().requireTokenizer(Tokenizer.load(model.resolve("tokenizer.json")), model);
+            m.text().config().requireTokenizer(Tokenizer.load(model.resolve("tokenizer.json")),
+                    model.resolve(CheckpointLayout.AI_MODEL_CONFIG));
             return true;
         } catch (RuntimeException e) {
             return false;
