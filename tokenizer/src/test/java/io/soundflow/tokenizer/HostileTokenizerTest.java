@@ -25,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  */
 class HostileTokenizerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static int counter;
 
     @ParameterizedTest
     @ValueSource(longs = {16_777_216L, 200_000_000L, 2_000_000_000L, Integer.MAX_VALUE, 4_294_967_396L})
@@ -110,11 +109,7 @@ class HostileTokenizerTest {
     }
 
     private static Path rewrite(Path dir, Consumer<JsonNode> edit) throws IOException {
-        JsonNode root = TestTokenizers.smallJson();
-        edit.accept(root);
-        Path p = dir.resolve("edited-" + (counter++) + ".json");
-        JSON.writeValue(p.toFile(), root);
-        return p;
+        return TestTokenizers.rewrite(dir, edit);
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.soundflow.testing.SharedData;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 
 /** Tokenizers shared by the test classes (loaded once per test JVM). */
 final class TestTokenizers {
@@ -30,6 +31,17 @@ final class TestTokenizers {
      * "Ġthe" (ids 256..258) and their three merges: the real pipeline and added tokens, fast to rewrite
      * and load. A fresh copy each call.
      */
+    /** {@link #smallJson()} edited by {@code edit}, written to a new file in {@code dir}. */
+    static synchronized Path rewrite(Path dir, java.util.function.Consumer<JsonNode> edit) throws IOException {
+        JsonNode root = smallJson();
+        edit.accept(root);
+        Path p = dir.resolve("edited-" + (rewritten++) + ".json");
+        new ObjectMapper().writeValue(p.toFile(), root);
+        return p;
+    }
+
+    private static int rewritten;
+
     static synchronized JsonNode smallJson() {
         if (small == null) {
             ObjectMapper json = new ObjectMapper();

@@ -178,7 +178,6 @@ class TokenizerLoadingTest {
                 .hasMessageContaining(p.toString()).hasMessageContaining("unsupported").hasMessageContaining(what);
     }
 
-    private static int counter;
     @Test
     void aSmallVocabularyWorks(@TempDir Path dir) throws IOException {
         Tokenizer t = Tokenizer.load(rewrite(dir, r -> { }));
@@ -187,10 +186,6 @@ class TokenizerLoadingTest {
     }
 
     private static Path rewrite(Path dir, Consumer<JsonNode> edit) throws IOException {
-        JsonNode root = TestTokenizers.smallJson();
-        edit.accept(root);
-        Path p = dir.resolve("edited-" + (counter++) + ".json");
-        JSON.writeValue(p.toFile(), root);
-        return p;
+        return TestTokenizers.rewrite(dir, edit);
     }
 }

@@ -131,8 +131,8 @@ final class InspectCommand implements Callable<Integer> {
         }
         entries.add(dir.resolve("qwen25OmniConfig/config.json"));
         for (Path f : entries) {
-            if (isCheckpointFile(f.getFileName().toString()) && RegularFiles.present(f)) {
-                RegularFiles.require(f);
+            if (isCheckpointFile(f.getFileName().toString())) {
+                RegularFiles.requireIfPresent(f);
             }
         }
     }

@@ -49,7 +49,7 @@ public final class Configs {
 
     private static byte[] read(Path file) {
         String problem = RegularFiles.problem(file);
-        if (problem != null && !problem.equals("does not exist")) {
+        if (problem != null && !problem.equals(RegularFiles.MISSING)) {
             throw CheckpointException.of(file, problem); // never opened: a FIFO would block, /dev/zero never end
         }
         try {

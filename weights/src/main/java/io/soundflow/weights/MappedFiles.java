@@ -21,7 +21,7 @@ final class MappedFiles implements AutoCloseable {
     MemorySegment map(Path file) {
         String problem = RegularFiles.problem(file);
         if (problem != null) {
-            throw CheckpointException.of(file, problem.equals("does not exist") ? "file not found" : problem);
+            throw CheckpointException.of(file, problem.equals(RegularFiles.MISSING) ? "file not found" : problem);
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);

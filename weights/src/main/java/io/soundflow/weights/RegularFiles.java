@@ -15,6 +15,9 @@ import java.nio.file.attribute.BasicFileAttributes;
  * never ends, so a loader checks first and names the problem instead of hanging or saying "missing".
  */
 public final class RegularFiles {
+    /** What {@link #problem} says of a path where nothing exists. */
+    public static final String MISSING = "does not exist";
+
     private RegularFiles() {
     }
 
@@ -38,7 +41,7 @@ public final class RegularFiles {
                 }
                 return "is a dangling symbolic link (to " + target + ")";
             }
-            return "does not exist";
+            return MISSING;
         } catch (AccessDeniedException e) {
             return "cannot be read (permission denied)";
         } catch (FileSystemException e) {
@@ -61,6 +64,17 @@ public final class RegularFiles {
     /** Whether {@code file} exists in any form (a dangling link counts), so "missing" would mislead. */
     public static boolean present(Path file) {
         return Files.exists(file, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Throws "{@code file}: {@link #problem}" when {@code file} is present in some form (a dangling link
+     * counts) but is not a regular file; a path where nothing exists passes (the caller decides whether
+     * that is an error).
+     */
+    public static void requireIfPresent(Path file) {
+        if (present(file)) {
+            require(file);
+        }
     }
 
     /** Throws "{@code file}: {@link #problem}" unless {@code file} is a regular file. */

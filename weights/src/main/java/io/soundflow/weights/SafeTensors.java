@@ -92,7 +92,7 @@ public final class SafeTensors {
                 String problem = RegularFiles.problem(shardFile);
                 if (problem != null) {
                     throw CheckpointException.of(index, "shard '" + shard + "' "
-                            + (problem.equals("does not exist") ? "is missing (" + shardFile + ")" : problem));
+                            + (problem.equals(RegularFiles.MISSING) ? "is missing (" + shardFile + ")" : problem));
                 }
                 Parsed parsed = parse(shardFile, files.map(shardFile));
                 for (TensorInfo t : parsed.tensors) {

@@ -45,9 +45,7 @@ public final class Thinkers {
     private static void requireLayoutFilesRegular(Path dir) {
         for (String f : new String[] {CheckpointLayout.AI_MODEL_CONFIG, CheckpointLayout.AI_AUDIO_TOWER, "config.json",
                 SafeTensors.INDEX_FILE, SafeTensors.SINGLE_FILE}) {
-            if (RegularFiles.present(dir.resolve(f))) {
-                RegularFiles.require(dir.resolve(f));
-            }
+            RegularFiles.requireIfPresent(dir.resolve(f));
         }
     }
 
