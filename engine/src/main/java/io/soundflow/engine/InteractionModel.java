@@ -43,4 +43,25 @@ public interface InteractionModel {
      * Returns the logits of the rows listed in {@code logitRows}, row-major [logitRows.length, vocabSize].
      */
     float[] forward(DecoderCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows);
+
+    /**
+     * {@link #forward} for a greedy decision: the argmax of each row of {@code logitRows} (ties to the lowest
+     * id). A backend may find it where the logits are and read back one int a row; this default reads the
+     * logits.
+     */
+    default int[] greedy(DecoderCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows) {
+        float[] logits = forward(cache, ids, audioSlots, audioVectors, logitRows);
+        int v = vocabSize();
+        int[] best = new int[logitRows.length];
+        for (int j = 0; j < best.length; j++) {
+            int b = 0;
+            for (int i = 1; i < v; i++) {
+                if (logits[j * v + i] > logits[j * v + b]) {
+                    b = i;
+                }
+            }
+            best[j] = b;
+        }
+        return best;
+    }
 }

@@ -12,6 +12,13 @@ public final class Checks {
         return new IllegalArgumentException(op + ": " + what);
     }
 
+    /** {@code [off, off + n)} with n >= 1 lies inside a buffer of {@code len} floats. */
+    public static void range(int off, int n, int len, String op) {
+        if (n < 1 || off < 0 || (long) off + n > len) {
+            throw bad(op, "range [" + off + ", " + ((long) off + n) + ") of a buffer of " + len + " floats (needs at least one value)");
+        }
+    }
+
     /** Each size must be at least {@code need}. */
     public static void sizes(long need, int... sizes) {
         for (int s : sizes) {

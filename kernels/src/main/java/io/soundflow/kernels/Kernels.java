@@ -51,6 +51,23 @@ public interface Kernels {
     /** Rows {@code ids[i]} of an embedding table [vocab, d], dequantized into out [ids.length, d]. */
     void embed(WeightMatrix table, int[] ids, FloatBuf out);
 
+    /**
+     * The index (from {@code off}) of the largest of {@code x[off .. off + n)}, ties to the lowest index, for
+     * a greedy decision that reads back one int instead of a row of logits. When the range holds a NaN or
+     * an infinity the answer is {@code -1 - i}, with i the index of the first such value (see
+     * {@link #nonFiniteAt}): a decision never rests on non-finite numbers unnoticed. This is a point where
+     * the results of the operations enqueued before it are complete.
+     */
+    int argmax(FloatBuf x, int off, int n);
+
+    /** The index of the first non-finite value behind a negative {@link #argmax} result. */
+    static int nonFiniteAt(int argmaxResult) {
+        if (argmaxResult >= 0) {
+            throw new IllegalArgumentException("argmax result " + argmaxResult + " is an index, not a non-finite mark");
+        }
+        return -1 - argmaxResult;
+    }
+
     // ---- element-wise and normalisation ---------------------------------------------------------
 
     /** out = a + b over {@code n} floats (out may alias a or b). */

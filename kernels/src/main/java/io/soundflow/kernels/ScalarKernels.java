@@ -106,6 +106,25 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int argmax(FloatBuf xb, int off, int n) {
+        HeapFloatBuf x = HeapFloatBuf.of(xb);
+        Checks.range(off, n, x.len, "argmax");
+        int best = 0;
+        float bv = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float v = x.a[x.off + off + i];
+            if (!Float.isFinite(v)) {
+                return -1 - i;
+            }
+            if (i == 0 || v > bv) {
+                bv = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    @Override
     public void softmax(FloatBuf xb, int n, int d) {
         HeapFloatBuf x = HeapFloatBuf.of(xb);
         Checks.sizes((long) n * d, x.len);

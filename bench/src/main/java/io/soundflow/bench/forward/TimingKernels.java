@@ -95,6 +95,11 @@ final class TimingKernels implements Kernels {
     }
 
     @Override
+    public int argmax(FloatBuf x, int off, int n) {
+        return time("argmax", () -> k.argmax(x, off, n));
+    }
+
+    @Override
     public void softmax(FloatBuf x, int n, int d) {
         time("softmax", () -> k.softmax(x, n, d));
     }

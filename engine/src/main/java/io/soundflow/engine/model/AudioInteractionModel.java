@@ -107,13 +107,22 @@ public final class AudioInteractionModel implements InteractionModel, AutoClosea
         return forward(cache, ids, audioSlots, audioVectors, logitRows, Probe.NONE);
     }
 
-    /** {@link #forward(DecoderCache, int[], int[], float[], int[])} reporting decoder stages to a probe. */
-    public float[] forward(DecoderCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows,
-                           Probe probe) {
+    @Override
+    public int[] greedy(DecoderCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows) {
+        return text.greedy(kv(cache), ids, audioSlots, audioVectors == null ? new float[0] : audioVectors, logitRows);
+    }
+
+    private static KvCache kv(DecoderCache cache) {
         if (!(cache instanceof KvCache kv)) {
             throw new IllegalArgumentException("the cache was not made by this model's newCache");
         }
-        return text.forward(kv, ids, audioSlots, audioVectors == null ? new float[0] : audioVectors, logitRows, probe);
+        return kv;
+    }
+
+    /** {@link #forward(DecoderCache, int[], int[], float[], int[])} reporting decoder stages to a probe. */
+    public float[] forward(DecoderCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows,
+                           Probe probe) {
+        return text.forward(kv(cache), ids, audioSlots, audioVectors == null ? new float[0] : audioVectors, logitRows, probe);
     }
 
     /**

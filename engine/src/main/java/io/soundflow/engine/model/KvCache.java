@@ -38,7 +38,8 @@ public final class KvCache implements DecoderCache {
     private FloatBuf[] keys, values;       // F32: per layer [rows, kvDim]
     private HalfBuf[] halfKeys, halfValues; // F16: per layer [rows, kvDim]
     private int rows;                      // positions the buffers hold now
-    private final FloatBuf[] work = new FloatBuf[TextDecoder.WORK_BUFFERS]; // the last forward's activations
+    private final FloatBuf[] work = new FloatBuf[TextDecoder.WORK_BUFFERS]; // activations, grow-only per slot
+    private final FloatBuf[] views = new FloatBuf[TextDecoder.WORK_BUFFERS]; // the last view handed out per slot
     private int length;
 
     /**
@@ -262,16 +263,23 @@ public final class KvCache implements DecoderCache {
     }
 
     /**
-     * Activation buffer {@code slot} of exactly {@code size} floats for one forward: the previous forward's
-     * buffer when it had the same size (every one-token decode step), else a fresh one. Contents are stale.
+     * Activation buffer {@code slot} of exactly {@code size} floats for one forward: a view of a grow-only
+     * buffer per slot, so forwards of varying lengths (listening blocks of 13, 14, ... tokens, one-token
+     * steps) allocate only when a slot needs more than it ever held. Contents are stale.
      */
     FloatBuf work(int slot, int size) {
+        FloatBuf v = views[slot];
+        if (v != null && v.size() == size) {
+            return v;
+        }
         FloatBuf b = work[slot];
-        if (b == null || b.size() != size) {
+        if (b == null || b.size() < size) {
             b = kernels.alloc(size);
             work[slot] = b;
         }
-        return b;
+        v = b.size() == size ? b : b.slice(0, size);
+        views[slot] = v;
+        return v;
     }
 
     void advance(int n) {

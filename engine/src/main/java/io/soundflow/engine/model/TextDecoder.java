@@ -76,8 +76,61 @@ public final class TextDecoder {
      * Row {@code audioSlots[j]} takes vector j of {@code audioVectors} [audioSlots.length, hidden] instead of
      * its token embedding. Returns the logits of {@code logitRows}, row-major [logitRows.length, vocab].
      * Stages reported to the probe: {@code inputs_embeds}, {@code layer<i>}, {@code final_hidden}.
+     *
+     * @throws NonFiniteException when a returned logit is NaN or infinite (this forward's keys and values
+     *                            are then forgotten)
      */
     public float[] forward(KvCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows, Probe probe) {
+        int start = cache.length(), r = logitRows.length, vocab = config.vocab();
+        FloatBuf out = run(cache, ids, audioSlots, audioVectors, logitRows, probe);
+        if (r == 0) {
+            return new float[0];
+        }
+        float[] logits = out.toArray();
+        int bad = Finite.firstBad(logits, logits.length);
+        if (bad >= 0) {
+            throw nonFinite(cache, start, logitRows, bad / vocab, bad % vocab, logits[bad]);
+        }
+        return logits;
+    }
+
+    /**
+     * {@link #forward} for a greedy decision: the argmax (ties to the lowest id) of each row of
+     * {@code logitRows}, found by the backend, so that only one int a row is read back.
+     *
+     * @throws NonFiniteException as {@link #forward} does
+     */
+    public int[] greedy(KvCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows) {
+        int start = cache.length(), vocab = config.vocab();
+        FloatBuf out = run(cache, ids, audioSlots, audioVectors, logitRows, Probe.NONE);
+        int[] best = new int[logitRows.length];
+        for (int j = 0; j < best.length; j++) {
+            int a = kernels.argmax(out, j * vocab, vocab);
+            if (a < 0) {
+                int id = Kernels.nonFiniteAt(a);
+                float[] v = new float[1];
+                out.read(j * vocab + id, v, 0, 1);
+                throw nonFinite(cache, start, logitRows, j, id, v[0]);
+            }
+            best[j] = a;
+        }
+        return best;
+    }
+
+    /** Forgets the failed forward's keys and values (the cache keeps only what came from finite numbers). */
+    private NonFiniteException nonFinite(KvCache cache, int start, int[] logitRows, int row, int id, float value) {
+        cache.truncate(start);
+        return new NonFiniteException("decoder: the logits of position " + (start + logitRows[row]) + " (logit row " + row
+                + ") hold " + value + " at id " + id
+                + ": the checkpoint's weights or config (rope_theta, norm eps) give non-finite values");
+    }
+
+    /**
+     * The forward itself; returns the logits of {@code logitRows} as a backend buffer [r, vocab] (null when
+     * r = 0). Without a probe the last layer's attention output projection and MLP run only on the rows
+     * whose logits are asked for (the other rows' keys and values are all the cache needs from it).
+     */
+    private FloatBuf run(KvCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows, Probe probe) {
         int n = ids.length, d = config.hidden();
         validate(cache, ids, audioSlots, audioVectors, logitRows);
         Finite.require(audioVectors, d, "decoder", "the audio vectors", "");
@@ -89,6 +142,7 @@ public final class TextDecoder {
         }
         probe.stage("inputs_embeds", x, n, d);
         int start = cache.length(), qDim = config.qDim(), kvDim = config.kvDim(), ffn = config.intermediate();
+        int r = logitRows.length;
         float[] pos = cache.positions(start, n);
         cache.reserve(start + n);
         FloatBuf h = cache.work(H, n * d);                 // [n, d]
@@ -97,7 +151,9 @@ public final class TextDecoder {
         FloatBuf v = cache.work(V, n * kvDim);             // [n, kvDim]
         FloatBuf att = cache.work(ATT, n * qDim);            // [n, qDim]
         FloatBuf scratch = cache.work(QKV, n * (qDim + 2 * kvDim));
+        boolean narrowLast = !probe.active() && r <= n;     // the probe sees every row of every layer
         FloatBuf gate = cache.work(GATE, n * ffn), up = cache.work(UP, n * ffn); // [n, ffn]
+        FloatBuf sel = cache.work(SEL, Math.max(1, r) * d);  // [r, d] the rows we need logits for
         for (int i = 0; i < layers.size(); i++) {
             DecoderLayer L = layers.get(i);
             k.rmsNorm(x, L.attnNorm().weight(), config.rmsEps(), n, d, h);
@@ -105,52 +161,100 @@ public final class TextDecoder {
             k.rope(q, n, config.heads(), config.headDim(), pos, 0, invFreq);
             k.rope(kk, n, config.kvHeads(), config.headDim(), pos, 0, invFreq);
             cache.append(i, kk, v, start, n);
+            boolean last = i == layers.size() - 1;
+            if (last && narrowLast) {
+                if (r > 0) {
+                    lastLayer(cache, L, q, start, n, logitRows, att, x, h, sel, gate, up);
+                }
+                break;
+            }
             cache.attention(i, q, start, n, config.heads(), config.kvHeads(), config.headDim(), att);
             L.o().apply(k, att, n, h);
             k.add(x, h, x, n * d);
-            k.rmsNorm(x, L.mlpNorm().weight(), config.rmsEps(), n, d, h);
-            L.gate().apply(k, h, n, gate);
-            L.up().apply(k, h, n, up);
-            k.siluMul(gate, up, gate, n * ffn);
-            L.down().apply(k, gate, n, h);
-            k.add(x, h, x, n * d);
+            mlp(L, x, h, n, gate, up);
             if (probe.active()) { // no name built per layer for Probe.NONE
                 probe.stage("layer" + i, x, n, d);
             }
         }
         cache.advance(n);
-        int r = logitRows.length;
-        boolean wholeNorm = probe.active();          // the probe sees every row normed; else norm only the rows we need
-        if (wholeNorm) {
+        if (!narrowLast) {
             k.rmsNorm(x, finalNorm.weight(), config.rmsEps(), n, d, x);
             probe.stage("final_hidden", x, n, d);
+            for (int j = 0; j < r; j++) {
+                sel.copyFrom(x, logitRows[j] * d, j * d, d);
+            }
+        } else if (layers.isEmpty()) {
+            for (int j = 0; j < r; j++) {
+                sel.copyFrom(x, logitRows[j] * d, j * d, d);
+            }
+            k.rmsNorm(sel, finalNorm.weight(), config.rmsEps(), r, d, sel);
+        } else if (r > 0) {
+            k.rmsNorm(sel, finalNorm.weight(), config.rmsEps(), r, d, sel);
         }
-        FloatBuf sel = cache.work(SEL, Math.max(1, r) * d);  // [r, d] rows we need logits for
+        if (r == 0) {
+            return null;
+        }
+        FloatBuf out = cache.work(LOGITS, r * config.vocab()); // [r, vocab]
+        k.matmul(lmHead, sel, r, out, null);
+        return out;
+    }
+
+    /** x += down(silu(gate(norm(x))) * up(norm(x))) over {@code n} rows, h as scratch. */
+    private void mlp(DecoderLayer L, FloatBuf x, FloatBuf h, int n, FloatBuf gate, FloatBuf up) {
+        Kernels k = kernels;
+        int d = config.hidden(), ffn = config.intermediate();
+        FloatBuf g = gate.size() == n * ffn ? gate : gate.slice(0, n * ffn);
+        FloatBuf u = up.size() == n * ffn ? up : up.slice(0, n * ffn);
+        k.rmsNorm(x, L.mlpNorm().weight(), config.rmsEps(), n, d, h);
+        L.gate().apply(k, h, n, g);
+        L.up().apply(k, h, n, u);
+        k.siluMul(g, u, g, n * ffn);
+        L.down().apply(k, g, n, h);
+        k.add(x, h, x, n * d);
+    }
+
+    /**
+     * The last layer for the {@code r} rows whose logits are needed: their queries attend (one row at a
+     * time, each at its own position), then o, the residual and the MLP run on those rows only, gathered
+     * into {@code sel} [r, d], which ends holding the last layer's output of those rows.
+     */
+    private void lastLayer(KvCache cache, DecoderLayer L, FloatBuf q, int start, int n, int[] logitRows,
+                           FloatBuf att, FloatBuf x, FloatBuf h, FloatBuf sel, FloatBuf gate, FloatBuf up) {
+        Kernels k = kernels;
+        int r = logitRows.length, d = config.hidden(), qDim = config.qDim();
+        FloatBuf qs = att.slice(0, r * qDim);               // queries of the needed rows, gathered
+        FloatBuf as = q.slice(0, r * qDim);                 // their attention outputs (q is free once gathered)
+        if (r == 1 && logitRows[0] == n - 1 || r == n && sequential(logitRows)) {
+            // the common cases (the last row; every row): one call over the contiguous tail of the batch
+            int first = logitRows[0];
+            FloatBuf qt = q.slice(first * qDim, r * qDim);
+            cache.attention(layers.size() - 1, qt, start + first, r, config.heads(), config.kvHeads(), config.headDim(), att.slice(0, r * qDim));
+            as = att.slice(0, r * qDim);
+        } else {
+            for (int j = 0; j < r; j++) {
+                qs.copyFrom(q, logitRows[j] * qDim, j * qDim, qDim);
+            }
+            for (int j = 0; j < r; j++) { // row j attends to the cache up to its own position
+                cache.attention(layers.size() - 1, qs.slice(j * qDim, qDim), start + logitRows[j], 1,
+                        config.heads(), config.kvHeads(), config.headDim(), as.slice(j * qDim, qDim));
+            }
+        }
         for (int j = 0; j < r; j++) {
             sel.copyFrom(x, logitRows[j] * d, j * d, d);
         }
-        if (!wholeNorm) {
-            k.rmsNorm(sel, finalNorm.weight(), config.rmsEps(), r, d, sel);
-        }
-        float[] logits = logits(cache, sel, r);
-        int bad = Finite.firstBad(logits, logits.length);
-        if (bad >= 0) { // forget this forward's keys and values: the cache keeps only what came from finite numbers
-            cache.truncate(start);
-            int row = bad / config.vocab();
-            throw new NonFiniteException("decoder: the logits of position " + (start + logitRows[row]) + " (logit row " + row
-                    + ") hold " + logits[bad] + " at id " + bad % config.vocab()
-                    + ": the checkpoint's weights or config (rope_theta, norm eps) give non-finite values");
-        }
-        return logits;
+        FloatBuf hs = h.slice(0, r * d);
+        L.o().apply(k, as, r, hs);
+        k.add(sel, hs, sel, r * d);
+        mlp(L, sel, hs, r, gate, up);
     }
 
-    private float[] logits(KvCache cache, FloatBuf sel, int r) {
-        if (r == 0) {
-            return new float[0];
+    private static boolean sequential(int[] rows) {
+        for (int j = 0; j < rows.length; j++) {
+            if (rows[j] != j) {
+                return false;
+            }
         }
-        FloatBuf out = cache.work(LOGITS, r * config.vocab()); // [r, vocab]
-        kernels.matmul(lmHead, sel, r, out, null);
-        return out.toArray();
+        return true;
     }
 
     private void validate(KvCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows) {

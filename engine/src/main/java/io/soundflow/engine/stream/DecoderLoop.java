@@ -158,12 +158,12 @@ final class DecoderLoop implements Runnable {
         int[] rows = early ? assistantRow : new int[] {assistantRow[k - 1]};
         int start = cache.length();
         long t0 = System.nanoTime();
-        float[] logits = model.forward(cache, ids, audioSlots, vectors, rows); // [rows, vocab]
+        Picks picks = forward(ids, audioSlots, vectors, rows);
         int cut = k;
         int token = -1;
         if (early) {
             for (int j = 0; j < k - 1; j++) {
-                if (pick(logits, j) == Tokens.TEXT_BEGIN) {
+                if (picks.get(j) == Tokens.TEXT_BEGIN) {
                     cut = j + 1;
                     token = Tokens.TEXT_BEGIN;
                     break;
@@ -176,7 +176,7 @@ final class DecoderLoop implements Runnable {
                 backlog.addFirst(cs[j]);
             }
         } else {
-            token = pick(logits, rows.length - 1);
+            token = picks.get(rows.length - 1);
         }
         s.metrics.decoderBusy(System.nanoTime() - t0, cache.length());
         int consumedEnd = cut == k ? ids.length : assistantRow[cut - 1] + 1;
@@ -236,8 +236,7 @@ final class DecoderLoop implements Runnable {
             }
             long t0 = System.nanoTime();
             one[0] = tok;
-            float[] logits = model.forward(cache, one, NONE, NO_VECTORS, FIRST_ROW);
-            int next = pick(logits, 0);
+            int next = forward(one, NONE, NO_VECTORS, FIRST_ROW).get(0);
             s.metrics.decoderBusy(System.nanoTime() - t0, cache.length());
             fedOne(tok);
             reply.add(next);
@@ -268,8 +267,19 @@ final class DecoderLoop implements Runnable {
         lastResponseEnd = System.nanoTime();
     }
 
-    private int pick(float[] logits, int row) {
-        return sampler == null ? Sampler.argmax(logits, row * vocab, vocab) : sampler.next(logits, row * vocab, vocab, NONE);
+    /** The token picked for each logit row of one forward (greedy reads back only the argmax). */
+    @FunctionalInterface
+    private interface Picks {
+        int get(int row);
+    }
+
+    private Picks forward(int[] ids, int[] audioSlots, float[] vectors, int[] rows) {
+        if (sampler == null) {
+            int[] best = model.greedy(cache, ids, audioSlots, vectors, rows);
+            return j -> best[j];
+        }
+        float[] logits = model.forward(cache, ids, audioSlots, vectors, rows); // [rows, vocab]
+        return j -> sampler.next(logits, j * vocab, vocab, NONE);
     }
 
     /** Bookkeeping of what a listening forward fed: the trace and the window policy's segments. */

@@ -43,8 +43,8 @@ public final class Warmup {
             float[] vectors = m.encodeChunk(mel.data(), mel.frames());
             for (KvDtype dtype : KvDtype.values()) {
                 DecoderCache cache = m.newCache(n + 2, true, dtype);
-                m.forward(cache, ids, audioSlots, vectors, new int[] {n - 1});
-                m.forward(cache, new int[] {Tokens.TEXT_BEGIN}, new int[0], new float[0], new int[] {0});
+                m.greedy(cache, ids, audioSlots, vectors, new int[] {n - 1});
+                m.greedy(cache, new int[] {Tokens.TEXT_BEGIN}, new int[0], new float[0], new int[] {0});
             }
         }
         return System.nanoTime() - t0;

@@ -3,11 +3,13 @@ package io.soundflow.kernels.vector;
 import java.lang.invoke.MethodHandles;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MAX;
@@ -33,6 +35,49 @@ final class ElementwiseOps implements Family.Elementwise {
         for (; i < n; i++) {
             out[oo + i] = a[ao + i] + b[bo + i];
         }
+    }
+
+    /**
+     * Two passes, both vectorised: the running lane-wise maximum with a lane-wise finiteness test
+     * ({@code v - v} is 0 exactly for finite v), then the first index holding the maximum. A range with a
+     * non-finite value is scanned once more, scalar, for the first such index.
+     */
+    @Override
+    public int argmax(float[] x, int xo, int n) {
+        int ub = F.loopBound(n), i = 0;
+        FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), bad = FloatVector.zero(F);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            max = max.lanewise(MAX, v);
+            bad = bad.add(v.sub(v));
+        }
+        float m = max.reduceLanes(MAX);
+        boolean finite = bad.reduceLanes(ADD) == 0f;
+        for (; i < n; i++) {
+            float v = x[xo + i];
+            finite &= Float.isFinite(v);
+            m = Math.max(m, v);
+        }
+        if (!finite) {
+            for (int j = 0; j < n; j++) {
+                if (!Float.isFinite(x[xo + j])) {
+                    return -1 - j;
+                }
+            }
+        }
+        int j = 0;
+        for (; j < ub; j += L) {
+            VectorMask<Float> hit = FloatVector.fromArray(F, x, xo + j).compare(EQ, m);
+            if (hit.anyTrue()) {
+                return j + hit.firstTrue();
+            }
+        }
+        for (; j < n; j++) {
+            if (x[xo + j] == m) {
+                return j;
+            }
+        }
+        throw new IllegalStateException("argmax: the maximum " + m + " was not found again"); // cannot happen for finite x
     }
 
     @Override

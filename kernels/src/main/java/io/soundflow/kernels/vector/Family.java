@@ -28,6 +28,9 @@ final class Family {
 
         void softmax(float[] x, int xo, int n, int d);
 
+        /** {@link io.soundflow.kernels.Kernels#argmax} over x[xo .. xo + n). */
+        int argmax(float[] x, int xo, int n);
+
         void gelu(float[] x, int xo, int n);
 
         void siluMul(float[] g, int go, float[] u, int uo, float[] out, int oo, int n);

@@ -120,6 +120,13 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public int argmax(FloatBuf xb, int off, int n) {
+        HeapFloatBuf x = HeapFloatBuf.of(xb);
+        Checks.range(off, n, x.len, "argmax");
+        return ew.argmax(x.a, x.off + off, n);
+    }
+
+    @Override
     public void softmax(FloatBuf xb, int n, int d) {
         HeapFloatBuf x = HeapFloatBuf.of(xb);
         Checks.sizes((long) n * d, x.len);

@@ -178,6 +178,49 @@ class VectorMatchesScalarTest {
         check("avgPool2", (k, o) -> k.avgPool2(k.upload(pool), 2 * n + 1, d, o), v, n * d);
     }
 
+    /**
+     * argmax equals the scalar reference exactly, with ties (values drawn from a few levels, so the maximum
+     * often repeats) and, at a random place, a NaN or an infinity, which both must report by its index.
+     */
+    @Property(tries = 200)
+    void argmax(@ForAll("widths") int bits, @ForAll @IntRange(min = 1, max = 700) int n,
+                @ForAll @IntRange(min = 0, max = 40) int off, @ForAll @IntRange(min = 0, max = 3) int poison,
+                @ForAll long seed) {
+        Random rnd = new Random(seed);
+        float[] x = new float[off + n + 3];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextInt(7) - 3f;
+        }
+        x[off + n] = 99f; // past the range: never the answer
+        int at = rnd.nextInt(n);
+        if (poison == 1) {
+            x[off + at] = Float.NaN;
+        } else if (poison == 2) {
+            x[off + at] = rnd.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+        }
+        int want = SCALAR.argmax(SCALAR.upload(x), off, n);
+        int got = vector(bits).argmax(vector(bits).upload(x), off, n);
+        assertThat(got).as("n=%d off=%d poison=%d", n, off, poison).isEqualTo(want);
+        if (poison == 1 || poison == 2) {
+            int first = 0;
+            while (Float.isFinite(x[off + first])) {
+                first++;
+            }
+            assertThat(want).isNegative();
+            assertThat(Kernels.nonFiniteAt(want)).isEqualTo(first);
+        } else {
+            float max = Float.NEGATIVE_INFINITY;
+            int first = -1;
+            for (int i = 0; i < n; i++) {
+                if (x[off + i] > max) {
+                    max = x[off + i];
+                    first = i;
+                }
+            }
+            assertThat(want).isEqualTo(first);
+        }
+    }
+
     @Property(tries = 40)
     void rope(@ForAll("widths") int bits, @ForAll @IntRange(min = 1, max = 6) int n,
               @ForAll @IntRange(min = 1, max = 4) int heads, @ForAll @IntRange(min = 1, max = 70) int halfDim,
