@@ -112,11 +112,18 @@ class KvCacheTest {
         }
     }
 
+    /**
+     * Bit for bit on the scalar backend. On the vector backend a kernel can run in the interpreter's or C1's
+     * fallback (another summation order) in one call and compiled in the next, so the two caches see
+     * float32 noise (seen up to 4.1e-6 relative); an f16 cache turns such noise into a flipped rounding of a
+     * stored key now and then (one f16 step is 4.9e-4 relative; seen 1.1e-4 on the logits), hence 5e-4 there.
+     */
     private static void same(boolean exact, float[] got, float[] want, String what) {
         if (exact) {
             assertThat(got).as(what).containsExactly(want);
         } else {
-            assertThat(Golden.relErr(got, want)).as(what).isLessThan(2e-5); // run-to-run noise seen up to 4.1e-6
+            double tol = what.startsWith("F16") ? 5e-4 : 2e-5;
+            assertThat(Golden.relErr(got, want)).as(what).isLessThan(tol);
         }
     }
 

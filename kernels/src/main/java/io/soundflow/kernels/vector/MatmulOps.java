@@ -143,7 +143,7 @@ final class MatmulOps implements Family.Matmul {
             long base = r * rb;
             float s;
             if (f == WeightFormat.BF16) {
-                s = dotBf16(seg, base, cols, x, xo, pre);
+                s = dotBf16(seg, base, cols, x, xo, pre, 0);
             } else if (f == WeightFormat.Q8_0) {
                 s = dotQ8(seg, base, cols, x, xo);
             } else if (f == WeightFormat.Q4_0) {
@@ -173,7 +173,7 @@ final class MatmulOps implements Family.Matmul {
         return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD) + tail(WeightFormat.F32, seg, base, c, cols, x, xo);
     }
 
-    private static float dotBf16(MemorySegment seg, long base, int cols, float[] x, int xo, float[] split) {
+    private static float dotBf16(MemorySegment seg, long base, int cols, float[] x, int xo, float[] split, int so) {
         int pairs = cols >>> 1;
         FloatVector e0 = FloatVector.zero(F), e1 = e0, o0 = e0, o1 = e0;
         int k = 0;
@@ -181,15 +181,15 @@ final class MatmulOps implements Family.Matmul {
         for (long at = 0, n = row.byteSize(); at + 8L * L <= n; at += 8L * L, k += 2 * L) {
             IntVector v0 = IntVector.fromMemorySegment(I, row, at, LE);
             IntVector v1 = IntVector.fromMemorySegment(I, row, at + 4L * L, LE);
-            e0 = v0.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k), e0);
-            o0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, pairs + k), o0);
-            e1 = v1.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k + L), e1);
-            o1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, pairs + k + L), o1);
+            e0 = v0.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, so + k), e0);
+            o0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, so + pairs + k), o0);
+            e1 = v1.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, so + k + L), e1);
+            o1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, so + pairs + k + L), o1);
         }
         for (int ub = I.loopBound(pairs); k < ub; k += L) {
             IntVector v0 = IntVector.fromMemorySegment(I, seg, base + 4L * k, LE);
-            e0 = v0.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k), e0);
-            o0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, pairs + k), o0);
+            e0 = v0.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, so + k), e0);
+            o0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, so + pairs + k), o0);
         }
         return e0.add(o0).add(e1.add(o1)).reduceLanes(ADD) + tail(WeightFormat.BF16, seg, base, 2 * k, cols, x, xo);
     }
@@ -446,8 +446,13 @@ final class MatmulOps implements Family.Matmul {
                 out[oo + i * rows + r] = bias == null ? 0f : bias[r];
             }
         }
-        float[] panel = new float[4 * KC]; // [4, KC]
-        float[] res = new float[12];
+        Scratch sc = SCRATCH.get();
+        float[] res = sc.res;
+        if (w.format() == WeightFormat.F32 || w.format() == WeightFormat.BF16) {
+            gemmDirect(w, x, xo, n, r0, r1, out, oo, sc);
+            return;
+        }
+        float[] panel = sc.panel; // [4, KC]
         // equal column blocks of at most KC (whole 32-blocks), so no block is a short remainder
         int kBlocks = (cols + KC - 1) / KC;
         int step = Math.min(KC, ((cols + kBlocks - 1) / kBlocks + 31) / 32 * 32);
@@ -502,6 +507,289 @@ final class MatmulOps implements Family.Matmul {
                 }
             }
         }
+    }
+
+    /**
+     * Per-thread scratch of the matmul: no allocation per call once a thread has run one. Package-private
+     * (not private), since the width copies of this class are hidden classes outside its nest.
+     */
+    static final class Scratch {
+        Scratch() {
+        }
+
+        final float[] panel = new float[4 * KC];
+        final float[] res = new float[12];
+        float[] split = new float[0];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * directGemm: F32 and BF16 weights are read by the tiles straight from the segment, with no panel
+     * copy. A copy into a panel serialises the weight stream and the arithmetic on a core (the copy reads
+     * DRAM at about half the speed of a plain read here); loads spread among the FMAs of the tile overlap
+     * with them instead: an F32 [11008 x 2048] matmul of 12 rows on one thread went from 27-29 to about
+     * 40 GFLOP/s in one run. The 4 weight rows of a group stay in L1/L2 while every tile of activation
+     * rows passes over them. BF16 rows are read as 32-bit pairs (see rowLoop) against activation rows split
+     * into even and odd elements once per call.
+     */
+    private static void gemmDirect(WeightMatrix w, float[] x, int xo, int n, int r0, int r1, float[] out, int oo,
+                                   Scratch sc) {
+        int cols = w.cols(), rows = w.rows();
+        boolean bf16 = w.format() == WeightFormat.BF16;
+        float[] xs = x;
+        int xso = xo, xStride = cols;
+        int vec = bf16 ? 2 * I.loopBound(cols >>> 1) : F.loopBound(cols); // columns the vector loops cover
+        if (bf16) { // row i of xs: x[i] even elements, then odd elements (pairs = cols / 2 each), then padding
+            int pairs = cols >>> 1;
+            xStride = 2 * pairs;
+            if (sc.split.length < n * xStride) {
+                sc.split = new float[n * xStride];
+            }
+            xs = sc.split;
+            xso = 0;
+            for (int i = 0; i < n; i++) {
+                int src = xo + i * cols, dst = i * xStride;
+                for (int k = 0; k < pairs; k++) {
+                    xs[dst + k] = x[src + 2 * k];
+                    xs[dst + pairs + k] = x[src + 2 * k + 1];
+                }
+            }
+        }
+        MemorySegment seg = w.data();
+        long rb = w.rowBytes();
+        float[] res = sc.res;
+        int twos = n % 3 == 1 && n >= 4 ? 2 : n % 3 == 2 ? 1 : 0; // tiles of 3 rows, then of 2 (of 1 only when n = 1)
+        for (int r = r0; r < r1; r += 4) {
+            int rn = Math.min(4, r1 - r);
+            if (rn < 4) {
+                for (int j = 0; j < rn; j++) {
+                    for (int i = 0; i < n; i++) {
+                        out[oo + i * rows + r + j] += dotDirect(w, seg, (r + j) * rb, cols, x, xo + i * cols, xs, xso + i * xStride);
+                    }
+                }
+                continue;
+            }
+            long base = r * rb;
+            int i = 0;
+            for (; i + 3 <= n - 2 * twos; i += 3) {
+                if (bf16) {
+                    bf16x3(seg, base, rb, cols, xs, xso + i * xStride, xStride, res);
+                } else {
+                    f32x3(seg, base, rb, cols, x, xo + i * cols, cols, res);
+                }
+                for (int t = 0; t < 3; t++) {
+                    int o = oo + (i + t) * rows + r;
+                    for (int j = 0; j < 4; j++) {
+                        out[o + j] += res[3 * j + t] + tailDirect(w, seg, base + j * rb, vec, cols, x, xo + (i + t) * cols);
+                    }
+                }
+            }
+            for (; i + 2 <= n; i += 2) {
+                if (bf16) {
+                    bf16x2(seg, base, rb, cols, xs, xso + i * xStride, xStride, res);
+                } else {
+                    f32x2(seg, base, rb, cols, x, xo + i * cols, cols, res);
+                }
+                for (int t = 0; t < 2; t++) {
+                    int o = oo + (i + t) * rows + r;
+                    for (int j = 0; j < 4; j++) {
+                        out[o + j] += res[2 * j + t] + tailDirect(w, seg, base + j * rb, vec, cols, x, xo + (i + t) * cols);
+                    }
+                }
+            }
+            for (; i < n; i++) {
+                for (int j = 0; j < 4; j++) {
+                    out[oo + i * rows + r + j] += dotDirect(w, seg, base + j * rb, cols, x, xo + i * cols, xs, xso + i * xStride);
+                }
+            }
+        }
+    }
+
+    /** One F32 or BF16 row (at byte offset base) . one activation row (xs: its even/odd split for BF16). */
+    private static float dotDirect(WeightMatrix w, MemorySegment seg, long base, int cols, float[] x, int xo,
+                                   float[] xs, int xso) {
+        return w.format() == WeightFormat.BF16 ? dotBf16(seg, base, cols, x, xo, xs, xso) : dotF32(seg, base, cols, x, xo);
+    }
+
+    /** The scalar dot of the columns [vec, cols) the direct tiles' vector loops leave. */
+    private static float tailDirect(WeightMatrix w, MemorySegment seg, long base, int vec, int cols, float[] x, int xo) {
+        return vec == cols ? 0f : tail(w.format(), seg, base, vec, cols, x, xo);
+    }
+
+    /** res[3 * j + t] = F32 weight row j of the group at base . x row t (x rows {@code stride} apart). */
+    private static void f32x3(MemorySegment seg, long base, long rb, int cols, float[] x, int x0, int stride, float[] res) {
+        int x1 = x0 + stride, x2 = x1 + stride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00,
+                a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+        long len = 4L * F.loopBound(cols);
+        MemorySegment w0 = seg.asSlice(base, len), w1 = seg.asSlice(base + rb, len), // see rowLoop
+                w2 = seg.asSlice(base + 2 * rb, len), w3 = seg.asSlice(base + 3 * rb, len);
+        int c = 0;
+        for (long o = 0, end = w0.byteSize(); o < end; o += 4L * L, c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + c);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + c);
+            FloatVector w = FloatVector.fromMemorySegment(F, w0, o, LE);
+            a00 = w.fma(v0, a00);
+            a01 = w.fma(v1, a01);
+            a02 = w.fma(v2, a02);
+            w = FloatVector.fromMemorySegment(F, w1, o, LE);
+            a10 = w.fma(v0, a10);
+            a11 = w.fma(v1, a11);
+            a12 = w.fma(v2, a12);
+            w = FloatVector.fromMemorySegment(F, w2, o, LE);
+            a20 = w.fma(v0, a20);
+            a21 = w.fma(v1, a21);
+            a22 = w.fma(v2, a22);
+            w = FloatVector.fromMemorySegment(F, w3, o, LE);
+            a30 = w.fma(v0, a30);
+            a31 = w.fma(v1, a31);
+            a32 = w.fma(v2, a32);
+        }
+        // reduced here, not in a helper: a call C2 does not inline (node count) would box the 12 vectors
+        res[0] = a00.reduceLanes(ADD);
+        res[1] = a01.reduceLanes(ADD);
+        res[2] = a02.reduceLanes(ADD);
+        res[3] = a10.reduceLanes(ADD);
+        res[4] = a11.reduceLanes(ADD);
+        res[5] = a12.reduceLanes(ADD);
+        res[6] = a20.reduceLanes(ADD);
+        res[7] = a21.reduceLanes(ADD);
+        res[8] = a22.reduceLanes(ADD);
+        res[9] = a30.reduceLanes(ADD);
+        res[10] = a31.reduceLanes(ADD);
+        res[11] = a32.reduceLanes(ADD);
+    }
+
+    /** res[2 * j + t] = F32 weight row j of the group at base . x row t. */
+    private static void f32x2(MemorySegment seg, long base, long rb, int cols, float[] x, int x0, int stride, float[] res) {
+        int x1 = x0 + stride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        long len = 4L * F.loopBound(cols);
+        MemorySegment w0 = seg.asSlice(base, len), w1 = seg.asSlice(base + rb, len),
+                w2 = seg.asSlice(base + 2 * rb, len), w3 = seg.asSlice(base + 3 * rb, len);
+        int c = 0;
+        for (long o = 0, end = w0.byteSize(); o < end; o += 4L * L, c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + c);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
+            FloatVector w = FloatVector.fromMemorySegment(F, w0, o, LE);
+            a00 = w.fma(v0, a00);
+            a01 = w.fma(v1, a01);
+            w = FloatVector.fromMemorySegment(F, w1, o, LE);
+            a10 = w.fma(v0, a10);
+            a11 = w.fma(v1, a11);
+            w = FloatVector.fromMemorySegment(F, w2, o, LE);
+            a20 = w.fma(v0, a20);
+            a21 = w.fma(v1, a21);
+            w = FloatVector.fromMemorySegment(F, w3, o, LE);
+            a30 = w.fma(v0, a30);
+            a31 = w.fma(v1, a31);
+        }
+        res[0] = a00.reduceLanes(ADD);
+        res[1] = a01.reduceLanes(ADD);
+        res[2] = a10.reduceLanes(ADD);
+        res[3] = a11.reduceLanes(ADD);
+        res[4] = a20.reduceLanes(ADD);
+        res[5] = a21.reduceLanes(ADD);
+        res[6] = a30.reduceLanes(ADD);
+        res[7] = a31.reduceLanes(ADD);
+    }
+
+    /**
+     * res[3 * j + t] = BF16 weight row j of the group at base . x row t, the x rows given as their even/odd
+     * split (row t at x0 + t * stride: P even elements then P odd ones, P = stride / 2).
+     */
+    private static void bf16x3(MemorySegment seg, long base, long rb, int cols, float[] xs, int x0, int stride, float[] res) {
+        int p = stride >>> 1, x1 = x0 + stride, x2 = x1 + stride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00,
+                a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+        long len = 4L * I.loopBound(cols >>> 1);
+        MemorySegment w0 = seg.asSlice(base, len), w1 = seg.asSlice(base + rb, len),
+                w2 = seg.asSlice(base + 2 * rb, len), w3 = seg.asSlice(base + 3 * rb, len);
+        int k = 0;
+        for (long o = 0, end = w0.byteSize(); o < end; o += 4L * L, k += L) {
+            FloatVector e0 = FloatVector.fromArray(F, xs, x0 + k), d0 = FloatVector.fromArray(F, xs, x0 + p + k);
+            FloatVector e1 = FloatVector.fromArray(F, xs, x1 + k), d1 = FloatVector.fromArray(F, xs, x1 + p + k);
+            FloatVector e2 = FloatVector.fromArray(F, xs, x2 + k), d2 = FloatVector.fromArray(F, xs, x2 + p + k);
+            IntVector v = IntVector.fromMemorySegment(I, w0, o, LE);
+            FloatVector we = v.lanewise(LSHL, 16).reinterpretAsFloats(), wo = v.and(0xFFFF0000).reinterpretAsFloats();
+            a00 = wo.fma(d0, we.fma(e0, a00));
+            a01 = wo.fma(d1, we.fma(e1, a01));
+            a02 = wo.fma(d2, we.fma(e2, a02));
+            v = IntVector.fromMemorySegment(I, w1, o, LE);
+            we = v.lanewise(LSHL, 16).reinterpretAsFloats();
+            wo = v.and(0xFFFF0000).reinterpretAsFloats();
+            a10 = wo.fma(d0, we.fma(e0, a10));
+            a11 = wo.fma(d1, we.fma(e1, a11));
+            a12 = wo.fma(d2, we.fma(e2, a12));
+            v = IntVector.fromMemorySegment(I, w2, o, LE);
+            we = v.lanewise(LSHL, 16).reinterpretAsFloats();
+            wo = v.and(0xFFFF0000).reinterpretAsFloats();
+            a20 = wo.fma(d0, we.fma(e0, a20));
+            a21 = wo.fma(d1, we.fma(e1, a21));
+            a22 = wo.fma(d2, we.fma(e2, a22));
+            v = IntVector.fromMemorySegment(I, w3, o, LE);
+            we = v.lanewise(LSHL, 16).reinterpretAsFloats();
+            wo = v.and(0xFFFF0000).reinterpretAsFloats();
+            a30 = wo.fma(d0, we.fma(e0, a30));
+            a31 = wo.fma(d1, we.fma(e1, a31));
+            a32 = wo.fma(d2, we.fma(e2, a32));
+        }
+        // reduced here, not in a helper: a call C2 does not inline (node count) would box the 12 vectors
+        res[0] = a00.reduceLanes(ADD);
+        res[1] = a01.reduceLanes(ADD);
+        res[2] = a02.reduceLanes(ADD);
+        res[3] = a10.reduceLanes(ADD);
+        res[4] = a11.reduceLanes(ADD);
+        res[5] = a12.reduceLanes(ADD);
+        res[6] = a20.reduceLanes(ADD);
+        res[7] = a21.reduceLanes(ADD);
+        res[8] = a22.reduceLanes(ADD);
+        res[9] = a30.reduceLanes(ADD);
+        res[10] = a31.reduceLanes(ADD);
+        res[11] = a32.reduceLanes(ADD);
+    }
+
+    /** res[2 * j + t] = BF16 weight row j of the group at base . x row t (split as in bf16x3). */
+    private static void bf16x2(MemorySegment seg, long base, long rb, int cols, float[] xs, int x0, int stride, float[] res) {
+        int p = stride >>> 1, x1 = x0 + stride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        long len = 4L * I.loopBound(cols >>> 1);
+        MemorySegment w0 = seg.asSlice(base, len), w1 = seg.asSlice(base + rb, len),
+                w2 = seg.asSlice(base + 2 * rb, len), w3 = seg.asSlice(base + 3 * rb, len);
+        int k = 0;
+        for (long o = 0, end = w0.byteSize(); o < end; o += 4L * L, k += L) {
+            FloatVector e0 = FloatVector.fromArray(F, xs, x0 + k), d0 = FloatVector.fromArray(F, xs, x0 + p + k);
+            FloatVector e1 = FloatVector.fromArray(F, xs, x1 + k), d1 = FloatVector.fromArray(F, xs, x1 + p + k);
+            IntVector v = IntVector.fromMemorySegment(I, w0, o, LE);
+            FloatVector we = v.lanewise(LSHL, 16).reinterpretAsFloats(), wo = v.and(0xFFFF0000).reinterpretAsFloats();
+            a00 = wo.fma(d0, we.fma(e0, a00));
+            a01 = wo.fma(d1, we.fma(e1, a01));
+            v = IntVector.fromMemorySegment(I, w1, o, LE);
+            we = v.lanewise(LSHL, 16).reinterpretAsFloats();
+            wo = v.and(0xFFFF0000).reinterpretAsFloats();
+            a10 = wo.fma(d0, we.fma(e0, a10));
+            a11 = wo.fma(d1, we.fma(e1, a11));
+            v = IntVector.fromMemorySegment(I, w2, o, LE);
+            we = v.lanewise(LSHL, 16).reinterpretAsFloats();
+            wo = v.and(0xFFFF0000).reinterpretAsFloats();
+            a20 = wo.fma(d0, we.fma(e0, a20));
+            a21 = wo.fma(d1, we.fma(e1, a21));
+            v = IntVector.fromMemorySegment(I, w3, o, LE);
+            we = v.lanewise(LSHL, 16).reinterpretAsFloats();
+            wo = v.and(0xFFFF0000).reinterpretAsFloats();
+            a30 = wo.fma(d0, we.fma(e0, a30));
+            a31 = wo.fma(d1, we.fma(e1, a31));
+        }
+        res[0] = a00.reduceLanes(ADD);
+        res[1] = a01.reduceLanes(ADD);
+        res[2] = a10.reduceLanes(ADD);
+        res[3] = a11.reduceLanes(ADD);
+        res[4] = a20.reduceLanes(ADD);
+        res[5] = a21.reduceLanes(ADD);
+        res[6] = a30.reduceLanes(ADD);
+        res[7] = a31.reduceLanes(ADD);
     }
 
     /** res[3 * j + t] = panel row j . x row t over kc columns (x rows {@code stride} apart). */

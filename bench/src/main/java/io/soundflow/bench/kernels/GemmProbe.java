@@ -1,0 +1,63 @@
+package io.soundflow.bench.kernels;
+
+import io.soundflow.kernels.FloatBuf;
+import io.soundflow.kernels.KernelPool;
+import io.soundflow.kernels.WeightFormat;
+import io.soundflow.kernels.WeightMatrix;
+import io.soundflow.kernels.vector.VectorKernels;
+
+import java.lang.foreign.Arena;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * The GEMM-shaped cases of issue 9 (listening blocks of 13 rows, drains, a 50-token prefill, encoder windows)
+ * against the FMA peak measured between them in the same JVM, so a shared host's noise hits both sides:
+ * {@code java --add-modules=jdk.incubator.vector -cp tools/target/soundflow.jar io.soundflow.bench.kernels.GemmProbe [rounds] [formats]}
+ * ({@code -Dsoundflow.threads=1} for one core). Each line: the case, GFLOP/s, and its fraction of the peak
+ * taken just before it.
+ */
+public final class GemmProbe {
+    private GemmProbe() {
+    }
+
+    /** {n, rows, cols}: decoder gate/up over a 13-row block and a 50-token prefill, o over 13 rows, encoder fc1 over 40 and 200 frames. */
+    static final int[][] CASES = {{13, 11008, 2048}, {13, 2048, 2048}, {50, 11008, 2048}, {40, 5120, 1280}, {200, 5120, 1280}};
+
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        String fmts = args.length > 1 ? args[1] : "F32,BF16,Q8_0,Q4_0";
+        VectorKernels k = new VectorKernels();
+        System.out.printf(Locale.ROOT, "GemmProbe: %s, %d threads%n", k.name(), KernelPool.get().threads());
+        Random rnd = new Random(3);
+        for (String fn : fmts.split(",")) {
+            WeightFormat f = WeightFormat.valueOf(fn.trim());
+            for (int[] c : CASES) {
+                int n = c[0], rows = c[1], cols = c[2];
+                try (Arena arena = Arena.ofShared()) {
+                    WeightMatrix w = BenchWeights.random(f, rows, cols, arena, 5);
+                    float[] xs = new float[n * cols];
+                    for (int i = 0; i < xs.length; i++) {
+                        xs[i] = (float) rnd.nextGaussian();
+                    }
+                    FloatBuf x = k.upload(xs), out = k.alloc(n * rows);
+                    double flop = 2.0 * n * rows * cols;
+                    int reps = (int) Math.max(3, 4e9 / flop);
+                    for (int i = 0; i < reps; i++) {
+                        k.matmul(w, x, n, out, null);
+                    }
+                    for (int r = 0; r < rounds; r++) {
+                        double peak = MachineProbe.fmaPeak(1);
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < reps; i++) {
+                            k.matmul(w, x, n, out, null);
+                        }
+                        double g = flop * reps / (System.nanoTime() - t0);
+                        System.out.printf(Locale.ROOT, "%-5s n=%-3d [%d x %d]  %6.1f GFLOP/s  peak %6.1f  %3.0f%%%n",
+                                f, n, rows, cols, g, peak, 100 * g / peak);
+                    }
+                }
+            }
+        }
+    }
+}
