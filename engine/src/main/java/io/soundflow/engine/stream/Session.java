@@ -145,7 +145,48 @@ public final class Session implements AutoCloseable {
         return nonFinite;
     }
 
-    /** Samples {@link #accept} can take right now without dropping any (a file reader may wait for room). */
+    /**
+     * Offers samples and waits for room in the ring instead of dropping any: the call for a source faster
+     * than real time (a file, a pipe). Returns how many were taken: all of them, unless the timeout passed
+     * or the session ended first (then the rest were not offered: nothing is dropped or counted). While it
+     * waits it checks for room every millisecond (the encoder frees a 6,400-sample chunk at a time).
+     * Decisions of a session fed faster than real time depend on how many chunks queue at each decision
+     * point unless its layout is {@link DrainLayout#ONE_BY_ONE}, which decides every chunk as the released
+     * loop does whatever the timing.
+     *
+     * @throws IllegalStateException as {@link #accept} does
+     * @throws InterruptedException  when the waiting thread is interrupted (what was taken stays taken)
+     */
+    public int acceptWaiting(float[] samples, int off, int len, Duration timeout) throws InterruptedException {
+        Objects.checkFromIndexSize(off, len, samples.length);
+        long start = System.nanoTime(), limit = TimeUnit.NANOSECONDS.convert(timeout); // saturates
+        int done = 0;
+        while (done < len && !closed && !isEnded()) {
+            int room = ring.free();
+            if (room > 0) {
+                try {
+                    done += accept(samples, off + done, Math.min(room, len - done)); // fits: nothing dropped
+                } catch (IllegalStateException e) {
+                    if (closed) {
+                        break; // the session ended meanwhile (closed, or failed): the rest is not offered
+                    }
+                    throw e;
+                }
+                continue;
+            }
+            if (System.nanoTime() - start >= limit) {
+                break;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("session " + id + ": interrupted while waiting for room, after "
+                        + done + " of " + len + " samples");
+            }
+            LockSupport.parkNanos(1_000_000L);
+        }
+        return done;
+    }
+
+    /** Samples {@link #accept} can take right now without dropping any (see {@link #acceptWaiting}). */
     public int acceptCapacity() {
         return ring.free();
     }
