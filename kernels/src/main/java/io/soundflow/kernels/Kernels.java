@@ -93,7 +93,7 @@ public interface Kernels {
 
     /**
      * Rotary embedding, rotate-half convention, in place on x [n, heads * headDim]: for token t, head h
-     * and i < headDim/2, angle = (float) positions[posOff + t] * invFreq[i] (a float32 product), and
+     * and i &lt; headDim/2, angle = (float) positions[posOff + t] * invFreq[i] (a float32 product), and
      * (x1, x2) = (x[i], x[i + headDim/2]) becomes (x1 cos - x2 sin, x2 cos + x1 sin).
      */
     void rope(FloatBuf x, int n, int heads, int headDim, float[] positions, int posOff, float[] invFreq);
