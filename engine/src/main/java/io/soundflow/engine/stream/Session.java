@@ -44,7 +44,7 @@ public final class Session implements AutoCloseable {
     final SessionOptions options;
     final SampleRing ring;
     final ChunkFifo<EncodedChunk> fifo;
-    final StreamMetrics metrics = new StreamMetrics();
+    final StreamMetrics metrics;
     final ArrivalLog arrivals = new ArrivalLog(1024);
     private final StreamListener listener;
     private final Thread encoderThread;
@@ -67,9 +67,10 @@ public final class Session implements AutoCloseable {
         this.listener = listener;
         this.ring = new SampleRing(options.ringCapacity());
         this.fifo = new ChunkFifo<>(options.fifoCapacity());
+        this.id = IDS.incrementAndGet();
+        this.metrics = new StreamMetrics(id);
         int capacity = options.maxPositions() > 0 ? options.maxPositions() : engine.blockSize();
         this.decoder = new DecoderLoop(this, engine.model(), engine.prefixIds(), capacity);
-        this.id = IDS.incrementAndGet();
         EncoderLoop enc = new EncoderLoop(this, engine.model(), ChunkCutter.of(options));
         this.encoderThread = Thread.ofPlatform().name("soundflow-encoder-" + id).daemon().unstarted(enc);
         this.decoderThread = Thread.ofPlatform().name("soundflow-decoder-" + id).daemon().unstarted(decoder);
@@ -271,6 +272,7 @@ public final class Session implements AutoCloseable {
     }
 
     void emit(StreamEvent e) {
+        FlightEvents.record(id, e);
         listener.onEvent(e);
     }
 

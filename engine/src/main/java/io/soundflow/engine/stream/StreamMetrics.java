@@ -28,6 +28,12 @@ final class StreamMetrics {
     final AtomicLong encodedChunks = new AtomicLong();
     final AtomicLong encoderNanos = new AtomicLong();
     private long decoderNanos;
+    private final int session;
+
+    /** The metrics of session {@code session} (its id, for the flight recorder's forward events). */
+    StreamMetrics(int session) {
+        this.session = session;
+    }
 
     synchronized void decision(double latencyMs) {
         latencies[(int) (decisions % WINDOW)] = latencyMs;
@@ -64,6 +70,7 @@ final class StreamMetrics {
     synchronized void decoderBusy(long nanos, int positionsNow) {
         decoderNanos += nanos;
         positions = positionsNow;
+        FlightEvents.forward(session, nanos, positionsNow);
     }
 
     synchronized StreamStats snapshot(long acceptedSamples, long droppedSamples, long nonFiniteSamples) {
