@@ -22,6 +22,16 @@ public interface InteractionModel {
      */
     float[] encodeChunk(float[] mel, int frames);
 
+    /** Fresh working memory for one stream's encoder (see {@link EncoderState}). */
+    default EncoderState newEncoderState() {
+        return EncoderState.NONE;
+    }
+
+    /** {@link #encodeChunk(float[], int)} reusing the buffers of {@code state} (one thread at a time). */
+    default float[] encodeChunk(EncoderState state, float[] mel, int frames) {
+        return encodeChunk(mel, frames);
+    }
+
     /** A fresh, empty float32 KV cache of {@code capacity} positions for one stream. */
     default DecoderCache newCache(int capacity, boolean float16Positions) {
         return newCache(capacity, float16Positions, KvDtype.F32);

@@ -164,9 +164,10 @@ public final class StreamBench {
             for (int i = 0; i < chunk.length; i++) {
                 chunk[i] = (float) (0.1 * Math.sin(2 * Math.PI * 440 * i / 16000.0));
             }
+            io.soundflow.engine.EncoderState encState = m.newEncoderState(); // as a session's encoder thread keeps it
             double[] encTimes = timed(2, () -> {
                 Mel mel = AudioInteractionMel.chunkLocal(chunk);
-                m.encodeChunk(mel.data(), mel.frames());
+                m.encodeChunk(encState, mel.data(), mel.frames());
             });
             double enc = encTimes[1];
             float[] vectors = m.encodeChunk(AudioInteractionMel.chunkLocal(chunk).data(), 40);
@@ -180,7 +181,7 @@ public final class StreamBench {
             double listen = listenTimes[1];
             cache.truncate(base);
             block(m, cache, 1, vectors);
-            double decode = best(3, () -> m.forward(cache, new int[] {1234}, new int[0], new float[0], new int[] {0}));
+            double decode = best(3, () -> m.greedy(cache, new int[] {1234}, new int[0], new float[0], new int[] {0}));
             int queued = (int) Math.ceil(s.replyTokens() * decode / 400.0);
             int lengthBefore = cache.length();
             double fcl = best(1, () -> {
@@ -241,7 +242,7 @@ public final class StreamBench {
             }
             System.arraycopy(vectors, 0, v, j * vectors.length, vectors.length);
         }
-        m.forward(cache, ids, slots, v, new int[] {n - 1});
+        m.greedy(cache, ids, slots, v, new int[] {n - 1}); // as a session decides: the argmax only
     }
 
     /** Multiply-add FLOPs of a decoder forward over {@code n} new tokens (short context) with one logit row. */

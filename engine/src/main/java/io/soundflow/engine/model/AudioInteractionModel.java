@@ -1,6 +1,7 @@
 package io.soundflow.engine.model;
 
 import io.soundflow.engine.DecoderCache;
+import io.soundflow.engine.EncoderState;
 import io.soundflow.engine.KvDtype;
 import io.soundflow.engine.InteractionModel;
 import io.soundflow.weights.TensorStore;
@@ -63,16 +64,31 @@ public final class AudioInteractionModel implements InteractionModel, AutoClosea
         return encodeChunk(mel, frames, Probe.NONE);
     }
 
+    @Override
+    public EncoderState newEncoderState() {
+        return audio.newState();
+    }
+
+    @Override
+    public float[] encodeChunk(EncoderState state, float[] mel, int frames) {
+        checkChunkFrames(frames);
+        return audio.encode(mel, frames, CHUNK_FRAMES, Probe.NONE, state);
+    }
+
+    private static void checkChunkFrames(int frames) {
+        if (frames <= 0 || frames % CHUNK_FRAMES != 0) {
+            throw new IllegalArgumentException("an Audio-Interaction chunk has " + CHUNK_FRAMES
+                    + " mel frames (or a multiple), got " + frames);
+        }
+    }
+
     /**
      * Encodes mel [melBins, frames] with frames a multiple of 40 (each 40-frame chunk alone) into
      * [10 * frames / 40, hidden]. Probe stages: {@code embed}, {@code layer<i>}, {@code pooled}, {@code ln_post}.
      */
     public float[] encodeChunk(float[] mel, int frames, Probe probe) {
-        if (frames <= 0 || frames % CHUNK_FRAMES != 0) {
-            throw new IllegalArgumentException("an Audio-Interaction chunk has " + CHUNK_FRAMES
-                    + " mel frames (or a multiple), got " + frames);
-        }
-        return audio.encode(mel, frames, CHUNK_FRAMES, probe);
+        checkChunkFrames(frames);
+        return audio.encode(mel, frames, CHUNK_FRAMES, probe, EncoderState.NONE);
     }
 
     /**

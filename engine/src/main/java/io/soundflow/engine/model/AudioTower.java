@@ -1,5 +1,6 @@
 package io.soundflow.engine.model;
 
+import io.soundflow.engine.EncoderState;
 import io.soundflow.kernels.FloatBuf;
 import io.soundflow.kernels.Kernels;
 import io.soundflow.kernels.WeightMatrix;
@@ -73,6 +74,56 @@ public final class AudioTower {
      * {@code ln_post}.
      */
     public float[] encode(float[] mel, int frames, int window, Probe probe) {
+        return encode(mel, frames, window, probe, EncoderState.NONE);
+    }
+
+    /** A stream's grow-only working memory for {@link #encode(float[], int, int, Probe, EncoderState)}. */
+    public EncoderState newState() {
+        return new Scratch();
+    }
+
+    /** The buffers of one encode, by slot; each grows to the largest size asked and is handed out as a view. */
+    private final class Scratch implements EncoderState {
+        private final FloatBuf[] bufs = new FloatBuf[SLOTS];
+        private float[] host = new float[0];
+
+        AudioTower owner() {
+            return AudioTower.this;
+        }
+
+        FloatBuf get(int slot, int size) {
+            FloatBuf b = bufs[slot];
+            if (b == null || b.size() < size) {
+                b = kernels.alloc(size);
+                bufs[slot] = b;
+            }
+            return b.size() == size ? b : b.slice(0, size);
+        }
+
+        float[] host(int size) {
+            if (host.length < size) {
+                host = new float[size];
+            }
+            return host;
+        }
+    }
+
+    private static final int H = 0, MEL_T = 1, C1 = 2, X = 3, Q = 4, K = 5, V = 6, ATT = 7, FF = 8, POOLED = 9,
+            RESULT = 10, SLOTS = 11;
+
+    /**
+     * {@link #encode(float[], int, int, Probe)} with the buffers of {@code state} (from {@link #newState()}
+     * of this tower, used by one thread at a time; {@link EncoderState#NONE} allocates per call).
+     */
+    public float[] encode(float[] mel, int frames, int window, Probe probe, EncoderState state) {
+        Scratch sc;
+        if (state instanceof Scratch own && own.owner() == this) {
+            sc = own;
+        } else if (state == EncoderState.NONE) {
+            sc = new Scratch();
+        } else {
+            throw new IllegalArgumentException("this encoder state was made by another model");
+        }
         int bins = config.melBins(), d = config.dModel();
         if (frames < 1 || mel.length != (long) bins * frames) {
             throw new IllegalArgumentException("audio tower: mel has " + mel.length + " values, expected "
@@ -94,10 +145,10 @@ public final class AudioTower {
         }
         Finite.require(mel, frames, "audio tower", "the mel input [bins, frames]", "");
         Kernels k = kernels;
-        FloatBuf h = k.alloc(total * d);                 // [T, d]
-        FloatBuf melT = k.alloc(window * bins);          // [l, bins] time-major chunk
-        FloatBuf c1 = k.alloc(window * d);               // [l, d]
-        float[] tmp = new float[window * bins];
+        FloatBuf h = sc.get(H, total * d);               // [T, d]
+        FloatBuf melT = sc.get(MEL_T, window * bins);    // [l, bins] time-major chunk
+        FloatBuf c1 = sc.get(C1, window * d);            // [l, d]
+        float[] tmp = sc.host(window * bins);
         int row = 0;
         for (int w = 0; w < nWin; w++) {
             int s = w * window, l = Math.min(window, frames - s);
@@ -116,8 +167,8 @@ public final class AudioTower {
             row += lens[w];
         }
         probe.stage("embed", h, total, d);
-        FloatBuf x = k.alloc(total * d), q = k.alloc(total * d), kk = k.alloc(total * d), v = k.alloc(total * d);
-        FloatBuf att = k.alloc(total * d), ff = k.alloc(total * config.ffnDim());
+        FloatBuf x = sc.get(X, total * d), q = sc.get(Q, total * d), kk = sc.get(K, total * d), v = sc.get(V, total * d);
+        FloatBuf att = sc.get(ATT, total * d), ff = sc.get(FF, total * config.ffnDim());
         for (int i = 0; i < layers.size(); i++) {
             AudioLayer L = layers.get(i);
             k.layerNorm(h, L.attnNorm().weight(), L.attnNorm().bias(), AudioEncoderConfig.LN_EPS, total, d, x);
@@ -137,12 +188,12 @@ public final class AudioTower {
             }
         }
         int n = total / 2;
-        FloatBuf pooled = k.alloc(n * d);
+        FloatBuf pooled = sc.get(POOLED, n * d);
         k.avgPool2(h, total, d, pooled);
         probe.stage("pooled", pooled, n, d);
         k.layerNorm(pooled, lnPost.weight(), lnPost.bias(), AudioEncoderConfig.LN_EPS, n, d, pooled);
         probe.stage("ln_post", pooled, n, d);
-        FloatBuf result = k.alloc(n * config.outputDim());
+        FloatBuf result = sc.get(RESULT, n * config.outputDim());
         proj.apply(k, pooled, n, result);
         float[] out = result.toArray();
         Finite.require(out, config.outputDim(), "audio tower", "the output vectors",

@@ -1,5 +1,6 @@
 package io.soundflow.engine.stream;
 
+import io.soundflow.engine.EncoderState;
 import io.soundflow.engine.InteractionModel;
 import io.soundflow.engine.audio.Mel;
 import java.util.concurrent.locks.LockSupport;
@@ -16,6 +17,7 @@ final class EncoderLoop implements Runnable {
     private final InteractionModel model;
     private final ChunkCutter cutter;
     private final float[] tmp = new float[8192];
+    private final EncoderState state;    // the encoder's grow-only buffers, owned by this thread
     private long lastDropped;
     private long lastNonFinite;
     private long nextIndex;
@@ -25,6 +27,7 @@ final class EncoderLoop implements Runnable {
         this.s = s;
         this.model = model;
         this.cutter = cutter;
+        this.state = model.newEncoderState();
     }
 
     @Override
@@ -82,7 +85,7 @@ final class EncoderLoop implements Runnable {
                 : Math.min(total - 1, (nextIndex + 1) * ChunkCutter.CHUNK + cutter.lookAhead() - 1);
         long complete = Math.min(lastReadNanos, s.arrivals.arrival(last, lastReadNanos));
         long t0 = System.nanoTime();
-        float[] v = model.encodeChunk(m.data(), m.frames()); // [10, hidden]
+        float[] v = model.encodeChunk(state, m.data(), m.frames()); // [10, hidden]
         if (v.length != model.audioVectorsPerChunk() * model.hiddenSize()) {
             throw new StreamException("chunk " + nextIndex + ": the audio encoder gave " + v.length + " values, expected "
                     + model.audioVectorsPerChunk() + " vectors of " + model.hiddenSize());

@@ -1,0 +1,45 @@
+package io.soundflow.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.soundflow.engine.EncoderState;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An encoder state reuses its buffers from chunk to chunk and gives the same vectors as a call without one
+ * (bit for bit: the same kernels on the same inputs); a state is tied to the tower that made it.
+ */
+class EncoderStateTest {
+    static AudioInteractionModel aiTiny() throws Exception {
+        return AudioInteractionLoader.load(io.soundflow.testing.SharedData.require("golden/ai-tiny").resolve("model"),
+                new LoadOptions(Golden.kernels("vector"), null));
+    }
+
+    @Test
+    void aReusedStateGivesTheSameVectorsAsFreshBuffers() throws Exception {
+        try (AudioInteractionModel m = aiTiny()) {
+            EncoderState st = m.newEncoderState();
+            SplittableRandom r = new SplittableRandom(3);
+            int bins = 128;
+            for (int round = 0; round < 4; round++) {
+                int frames = 40 * (1 + round % 2);   // 40, 80, 40, 80: the buffers shrink and grow as views
+                float[] mel = new float[bins * frames];
+                for (int i = 0; i < mel.length; i++) {
+                    mel[i] = (float) r.nextGaussian();
+                }
+                assertThat(m.encodeChunk(st, mel, frames)).as("round %d", round).containsExactly(m.encodeChunk(mel, frames));
+            }
+        }
+    }
+
+    @Test
+    void aStateOfAnotherTowerIsRefused() throws Exception {
+        try (AudioInteractionModel a = aiTiny(); AudioInteractionModel b = aiTiny()) {
+            EncoderState st = a.newEncoderState();
+            assertThatThrownBy(() -> b.encodeChunk(st, new float[128 * 40], 40))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another model");
+        }
+    }
+}
