@@ -82,22 +82,8 @@ public final class AudioInteractionLoader {
      * per query group) instead of {@code attn.qkv} is accepted and regrouped at load.
      */
     static NameTable textTable(TextDecoderConfig c, java.util.function.Predicate<String> present) {
-        long h = c.hidden(), qkv = c.qDim() + 2L * c.kvDim(), f = c.intermediate(), v = c.vocab();
         NameTable t = new NameTable();
-        t.require("transformer.wte.weight", v, h);
-        for (int i = 0; i < c.layers(); i++) {
-            String p = "transformer.h." + i + ".";
-            t.require(p + "norm_1.weight", h);
-            String fused = legacy(p, present) ? "attn.attn" : "attn.qkv";
-            t.require(p + fused + ".weight", qkv, h).require(p + fused + ".bias", qkv);
-            t.require(p + "attn.proj.weight", h, c.qDim());
-            t.require(p + "norm_2.weight", h);
-            t.require(p + "mlp.fc_1.weight", f, h);
-            t.require(p + "mlp.fc_2.weight", f, h);
-            t.require(p + "mlp.proj.weight", h, f);
-        }
-        t.require("transformer.ln_f.weight", h);
-        t.optional("lm_head.weight", v, h);
+        textLayout(CheckpointTensors.declaring(t, ""), c, present);
         return t;
     }
 
@@ -128,25 +114,33 @@ public final class AudioInteractionLoader {
     }
 
     static TextDecoder buildText(WeightSource w, TextDecoderConfig c) {
-        List<DecoderLayer> layers = new ArrayList<>();
+        return textLayout(CheckpointTensors.building(w), c, w::has);
+    }
+
+    /**
+     * The litgpt decoder's tensors, spelled once for the table and the build (null while declaring);
+     * {@code present} says which fused key a layer uses.
+     */
+    static TextDecoder textLayout(CheckpointTensors t, TextDecoderConfig c, java.util.function.Predicate<String> present) {
+        long h = c.hidden(), qkvRows = c.qDim() + 2L * c.kvDim(), f = c.intermediate(), v = c.vocab();
         int[] legacyRows = legacyQkvRows(c);
+        var embed = t.matrix("transformer.wte.weight", v, h);
+        List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < c.layers(); i++) {
             String p = "transformer.h." + i + ".";
-            Linear qkv = legacy(p, w::has)
-                    ? new Linear(w.rowsPermuted(p + "attn.attn.weight", legacyRows),
-                            w.vectorPermuted(p + "attn.attn.bias", legacyRows))
-                    : w.linear(p + "attn.qkv", true);
-            layers.add(new DecoderLayer(
-                    w.rmsNorm(p + "norm_1"),
-                    new QkvProjection.Fused(qkv, c.qDim(), c.kvDim()),
-                    w.linear(p + "attn.proj", false),
-                    w.rmsNorm(p + "norm_2"),
-                    w.linear(p + "mlp.fc_1", false),
-                    w.linear(p + "mlp.fc_2", false),
-                    w.linear(p + "mlp.proj", false)));
+            Norm attnNorm = t.rmsNorm(p + "norm_1", h);
+            Linear qkv = legacy(p, present) ? t.linearRowsPermuted(p + "attn.attn", qkvRows, h, legacyRows)
+                    : t.linear(p + "attn.qkv", qkvRows, h, true);
+            Linear o = t.linear(p + "attn.proj", h, c.qDim(), false);
+            Norm mlpNorm = t.rmsNorm(p + "norm_2", h);
+            Linear gate = t.linear(p + "mlp.fc_1", f, h, false);
+            Linear up = t.linear(p + "mlp.fc_2", f, h, false);
+            Linear down = t.linear(p + "mlp.proj", h, f, false);
+            layers.add(t.make(() -> new DecoderLayer(attnNorm, new QkvProjection.Fused(qkv, c.qDim(), c.kvDim()), o,
+                    mlpNorm, gate, up, down)));
         }
-        var embed = w.matrix("transformer.wte.weight");
-        var head = w.has("lm_head.weight") ? w.matrix("lm_head.weight") : embed;
-        return new TextDecoder(c, w.kernels(), embed, layers, w.rmsNorm("transformer.ln_f"), head);
+        Norm finalNorm = t.rmsNorm("transformer.ln_f", h);
+        var head = t.optionalMatrix("lm_head.weight", v, h);
+        return t.make(() -> new TextDecoder(c, t.kernels(), embed, layers, finalNorm, head != null ? head : embed));
     }
 }

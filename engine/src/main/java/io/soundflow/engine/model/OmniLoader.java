@@ -71,40 +71,33 @@ public final class OmniLoader {
     }
 
     static void declareText(NameTable t, TextDecoderConfig c, String prefix) {
-        long h = c.hidden(), q = c.qDim(), kv = c.kvDim(), f = c.intermediate(), v = c.vocab();
-        t.require(prefix + "model.embed_tokens.weight", v, h);
-        for (int i = 0; i < c.layers(); i++) {
-            String p = prefix + "model.layers." + i + ".";
-            t.require(p + "input_layernorm.weight", h);
-            t.require(p + "self_attn.q_proj.weight", q, h).require(p + "self_attn.q_proj.bias", q);
-            t.require(p + "self_attn.k_proj.weight", kv, h).require(p + "self_attn.k_proj.bias", kv);
-            t.require(p + "self_attn.v_proj.weight", kv, h).require(p + "self_attn.v_proj.bias", kv);
-            t.require(p + "self_attn.o_proj.weight", h, q);
-            t.require(p + "post_attention_layernorm.weight", h);
-            t.require(p + "mlp.gate_proj.weight", f, h);
-            t.require(p + "mlp.up_proj.weight", f, h);
-            t.require(p + "mlp.down_proj.weight", h, f);
-        }
-        t.require(prefix + "model.norm.weight", h);
-        t.optional(prefix + "lm_head.weight", v, h);
+        textLayout(CheckpointTensors.declaring(t, prefix), c);
     }
 
     static TextDecoder buildText(WeightSource w, TextDecoderConfig c) {
+        return textLayout(CheckpointTensors.building(w), c);
+    }
+
+    /** The HF Qwen2.5 decoder's tensors, spelled once for the table and the build (null while declaring). */
+    static TextDecoder textLayout(CheckpointTensors t, TextDecoderConfig c) {
+        long h = c.hidden(), q = c.qDim(), kv = c.kvDim(), f = c.intermediate(), v = c.vocab();
+        var embed = t.matrix("model.embed_tokens.weight", v, h);
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < c.layers(); i++) {
             String p = "model.layers." + i + ".";
-            layers.add(new DecoderLayer(
-                    w.rmsNorm(p + "input_layernorm"),
-                    new QkvProjection.Split(w.linear(p + "self_attn.q_proj", true),
-                            w.linear(p + "self_attn.k_proj", true), w.linear(p + "self_attn.v_proj", true)),
-                    w.linear(p + "self_attn.o_proj", false),
-                    w.rmsNorm(p + "post_attention_layernorm"),
-                    w.linear(p + "mlp.gate_proj", false),
-                    w.linear(p + "mlp.up_proj", false),
-                    w.linear(p + "mlp.down_proj", false)));
+            Norm attnNorm = t.rmsNorm(p + "input_layernorm", h);
+            Linear qp = t.linear(p + "self_attn.q_proj", q, h, true);
+            Linear kp = t.linear(p + "self_attn.k_proj", kv, h, true);
+            Linear vp = t.linear(p + "self_attn.v_proj", kv, h, true);
+            Linear o = t.linear(p + "self_attn.o_proj", h, q, false);
+            Norm mlpNorm = t.rmsNorm(p + "post_attention_layernorm", h);
+            Linear gate = t.linear(p + "mlp.gate_proj", f, h, false);
+            Linear up = t.linear(p + "mlp.up_proj", f, h, false);
+            Linear down = t.linear(p + "mlp.down_proj", h, f, false);
+            layers.add(t.make(() -> new DecoderLayer(attnNorm, new QkvProjection.Split(qp, kp, vp), o, mlpNorm, gate, up, down)));
         }
-        var embed = w.matrix("model.embed_tokens.weight");
-        var head = w.has("lm_head.weight") ? w.matrix("lm_head.weight") : embed;
-        return new TextDecoder(c, w.kernels(), embed, layers, w.rmsNorm("model.norm"), head);
+        Norm finalNorm = t.rmsNorm("model.norm", h);
+        var head = t.optionalMatrix("lm_head.weight", v, h);
+        return t.make(() -> new TextDecoder(c, t.kernels(), embed, layers, finalNorm, head != null ? head : embed));
     }
 }

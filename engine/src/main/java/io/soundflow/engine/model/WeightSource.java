@@ -81,12 +81,4 @@ final class WeightSource {
     Linear linear(String name, boolean bias) {
         return new Linear(matrix(name + ".weight"), bias ? vector(name + ".bias") : null);
     }
-
-    Norm layerNorm(String name) {
-        return new Norm(vector(name + ".weight"), vector(name + ".bias"));
-    }
-
-    Norm rmsNorm(String name) {
-        return new Norm(vector(name + ".weight"), null);
-    }
 }
