@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
  * {@code soundflow ask}: audio + a question to an answer, offline. Renders the Qwen2.5-Omni chat template
  * with the checkpoint's tokenizer.json and streams the answer as it is generated.
  */
-@Command(name = "ask", mixinStandardHelpOptions = true,
+@Command(name = "ask", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Ask a question about an audio file; the answer is streamed as it is generated.")
 final class AskCommand implements Callable<Integer> {
     @Mixin

@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code soundflow bench ...}: the benchmarks; each subcommand prints a table with its ceilings. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Benchmarks (kernels, forward, stream, tokenizer); JMH lives in bench/.",
         subcommands = {
                 BenchKernelsCommand.class,

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
  * {@code soundflow bench forward}: decode, prefill and encoder speed at the real 3B shapes with random
  * weights, per weight format, against this machine's measured roofline.
  */
-@Command(name = "forward", mixinStandardHelpOptions = true,
+@Command(name = "forward", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Model speed at the Qwen2.5-Omni-3B shapes (random weights): decode tok/s, prefill, "
                 + "encoder ms per 400 ms and 2 s window, as fractions of the measured roofline.")
 final class BenchForwardCommand implements Callable<Integer> {

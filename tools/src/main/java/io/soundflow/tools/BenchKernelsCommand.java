@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  * backends, printing each as a fraction of its ceiling. The same cases run under JMH from
  * {@code java -jar bench/target/soundflow-benchmarks.jar}.
  */
-@Command(name = "kernels", mixinStandardHelpOptions = true,
+@Command(name = "kernels", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Kernel benchmark: machine ceilings, then matvec GB/s and matmul GFLOP/s per format and backend.")
 final class BenchKernelsCommand implements Runnable {
     @Option(names = "--quick", description = "Shorter timings; the scalar backend only on a few shapes.")

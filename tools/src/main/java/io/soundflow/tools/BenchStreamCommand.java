@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * random weights at the 3B shapes component by component, beside the paper's 392 ms FCL and the
  * machine's compute roofline for a chunk.
  */
-@Command(name = "stream", mixinStandardHelpOptions = true,
+@Command(name = "stream", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Streaming speed: encoder ms/chunk, decision latency, FCL, real-time factor (tiny model end to end; 3B shapes with random weights).")
 final class BenchStreamCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();

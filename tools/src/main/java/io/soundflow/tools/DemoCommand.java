@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * once under the cache folder, then loaded from disk by the normal loader), steered so that it stays silent
  * on quiet chunks and responds on beeps.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Run the streaming pipeline on a built-in random demo model and a generated sample clip.")
 final class DemoCommand implements Callable<Integer> {
 

@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
  * {@code soundflow forward}: one offline forward of a thinker with every intermediate dumped to a
  * safetensors file under the golden reference's names, for conformance checks.
  */
-@Command(name = "forward", mixinStandardHelpOptions = true,
+@Command(name = "forward", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Run one forward (audio + prompt ids) and dump the intermediates (mel.0, audio_embeds.0, "
                 + "input_ids, prefill_logits, generated_ids, gen_logits, ...) as safetensors.")
 final class ForwardCommand implements Callable<Integer> {

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * an index json or a PyTorch .pth), grouped per file, with the detected layout and a config summary.
  * Every file is validated as it is opened; a bad one is one error line on stderr and exit code 1.
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(name = "inspect", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "List the tensors (name, dtype, shape, file) of a checkpoint folder or file, "
                 + "its detected layout and its config.")
 final class InspectCommand implements Callable<Integer> {

@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code soundflow} command line: one subcommand a job, each a thin user of the engine API. */
-@Command(name = "soundflow", mixinStandardHelpOptions = true, version = "SoundFlow 0.1.0",
+@Command(name = "soundflow", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, showDefaultValues = true,
         description = "Streaming audio-interaction inference on the JVM.",
         subcommands = {
                 DemoCommand.class,

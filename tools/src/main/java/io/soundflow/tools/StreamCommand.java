@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
  * {@code soundflow stream}: the perceive-decide-respond loop over a WAV file or the microphone, with a
  * live timeline (or JSON events), a closing summary of the metrics and, optionally, the golden trace.
  */
-@Command(name = "stream", mixinStandardHelpOptions = true,
+@Command(name = "stream", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Stream audio through an Audio-Interaction model: a decision every 400 ms chunk, responses as they are generated.")
 final class StreamCommand implements Callable<Integer> {
 

@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
  * string per line and prints one JSON array of ids per line, in order; {@code --text S} encodes one
  * string; {@code --decode "1,2,3"} prints the text of the ids.
  */
-@Command(name = "tokenize", mixinStandardHelpOptions = true,
+@Command(name = "tokenize", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Encode text to Qwen token ids (identical to Hugging Face tokenizers), or decode ids to text.")
 final class TokenizeCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
