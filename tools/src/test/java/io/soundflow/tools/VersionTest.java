@@ -21,6 +21,6 @@ class VersionTest {
     @Test
     void everyCommandShowsItsDefaults() {
         CliRun r = CliRun.run("stream", "--help");
-        assertThat(r.out()).contains("Default: f32").contains("Default: teacher-forced");
+        assertThat(r.out()).contains("Default: f32").contains("Default: windowed").contains("Default: reset");
     }
 }
