@@ -10,6 +10,7 @@ import io.soundflow.engine.stream.FrontEndMode;
 import io.soundflow.engine.stream.SessionOptions;
 import io.soundflow.engine.stream.StreamingEngine;
 import io.soundflow.kernels.Backends;
+import io.soundflow.tools.audio.MicCapture;
 import io.soundflow.tools.stream.StreamRunner;
 import io.soundflow.tools.stream.TraceOutput;
 import java.nio.file.Files;
@@ -102,6 +103,11 @@ final class StreamCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "0", description = "With --mic: stop after this many seconds (0 = until Ctrl-C).")
     double seconds;
 
+    @Option(names = "--mic-device", paramLabel = "NAME",
+            description = "With --mic: the capture device whose name is NAME, or the only one whose name contains it "
+                    + "(./soundflow devices lists them). Default: the system's default input.")
+    String micDevice;
+
     @Mixin
     VerboseOption verboseOption;
 
@@ -115,6 +121,9 @@ final class StreamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SessionOptions o = options();
+        if (micDevice != null && !input.mic) {
+            throw new IllegalArgumentException("--mic-device needs --mic");
+        }
         if (input.mic && o.mode() == FrontEndMode.REF_EXACT) {
             throw new IllegalArgumentException("--mode ref-exact needs the whole input; use windowed or chunk-local with --mic");
         }
@@ -138,7 +147,11 @@ final class StreamCommand implements Callable<Integer> {
                 } else if (wav != null) {
                     r.runFile(wav, realtime);
                 } else {
-                    r.runMic(seconds);
+                    if (micDevice == null) {
+                        r.runMic(seconds);
+                    } else {
+                        r.runMic(seconds, sink -> MicCapture.openNamed(micDevice, sink));
+                    }
                 }
             }
         }

@@ -90,6 +90,62 @@ public final class MicCapture implements AutoCloseable {
                 + candidates.size() + " formats" + (last == null ? "" : "; last error: " + last.getMessage()) + ")", last);
     }
 
+    /** A capture device of the Java sound system: the mixer's name and description. */
+    public record Device(String name, String description) {
+    }
+
+    /** The mixers that offer a capture line, in the sound system's order (empty when there are none). */
+    public static List<Device> devices() {
+        List<Device> out = new java.util.ArrayList<>();
+        DataLine.Info capture = new DataLine.Info(TargetDataLine.class, null);
+        for (javax.sound.sampled.Mixer.Info m : AudioSystem.getMixerInfo()) {
+            try {
+                if (AudioSystem.getMixer(m).isLineSupported(capture)) {
+                    out.add(new Device(m.getName(), m.getDescription()));
+                }
+            } catch (RuntimeException e) {
+                // a mixer that cannot be queried is not offered
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Opens the capture device whose name equals {@code name} or, failing that, the only one whose name
+     * contains it (case-insensitive); a clear error lists the devices when none or several match.
+     */
+    public static MicCapture openNamed(String name, Consumer<float[]> sink) throws NoAudioDeviceException {
+        List<Device> all = devices();
+        Device pick = pick(all, name);
+        return open(() -> {
+            for (javax.sound.sampled.Mixer.Info m : AudioSystem.getMixerInfo()) {
+                if (m.getName().equals(pick.name())) {
+                    return (TargetDataLine) AudioSystem.getMixer(m).getLine(new DataLine.Info(TargetDataLine.class, null));
+                }
+            }
+            return null;
+        }, sink);
+    }
+
+    /** The device {@code name} chooses among {@code all} (see {@link #openNamed}). */
+    static Device pick(List<Device> all, String name) throws NoAudioDeviceException {
+        for (Device d : all) {
+            if (d.name().equals(name)) {
+                return d;
+            }
+        }
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        List<Device> partial = all.stream().filter(d -> d.name().toLowerCase(java.util.Locale.ROOT).contains(lower)).toList();
+        if (partial.size() == 1) {
+            return partial.get(0);
+        }
+        String listed = all.isEmpty() ? "there are no capture devices"
+                : "capture devices: " + all.stream().map(d -> "\"" + d.name() + "\"").collect(java.util.stream.Collectors.joining(", "));
+        throw new NoAudioDeviceException("--mic-device " + name + ": " + (partial.isEmpty() ? "no capture device matches" :
+                partial.size() + " capture devices match; give more of the name") + " (" + listed
+                + "; ./soundflow devices lists them)", null);
+    }
+
     private static TargetDataLine defaultLine() throws Exception {
         DataLine.Info info = new DataLine.Info(TargetDataLine.class, null);
         if (!AudioSystem.isLineSupported(info)) {
