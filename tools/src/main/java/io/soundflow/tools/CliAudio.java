@@ -32,6 +32,28 @@ final class CliAudio {
         }
     }
 
+    /**
+     * Opens raw 16-bit little-endian mono PCM at {@code rate} Hz ({@code --raw-rate}; a file, a FIFO or
+     * {@code -}) for reading in blocks at 16 kHz: the bytes are read behind a WAV header that says so and
+     * runs to the end of the input, so every WAV policy (rate range, truncation, blocks) applies.
+     */
+    static WavStream openRaw16k(Path input, int rate) {
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(44).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        h.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(-1)
+                .put("WAVEfmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(16)
+                .putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2).putShort((short) 2).putShort((short) 16)
+                .put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(-1); // 0xFFFFFFFF: up to the end
+        String name = input.toString().equals(STDIN) ? "standard input (raw s16le)" : input + " (raw s16le)";
+        try {
+            java.io.InputStream body = input.toString().equals(STDIN) ? System.in
+                    : java.nio.file.Files.newInputStream(input);
+            return WavReader.open(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(h.array()), body),
+                    name, LogMel.SAMPLE_RATE);
+        } catch (IOException e) {
+            throw unchecked(input, e);
+        }
+    }
+
     /** Reads {@code --wav} whole at 16 kHz; an empty file is refused. */
     static float[] read16k(Path wav) {
         try (WavStream s = open16k(wav)) {

@@ -103,6 +103,11 @@ final class StreamCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "0", description = "With --mic: stop after this many seconds (0 = until Ctrl-C).")
     double seconds;
 
+    @Option(names = "--raw-rate", paramLabel = "HZ",
+            description = "With --wav: the input is raw 16-bit little-endian mono PCM at HZ (e.g. arecord -t raw or "
+                    + "ffmpeg -f s16le), not a WAV; resampled to 16 kHz.")
+    Integer rawRate;
+
     @Option(names = "--mic-device", paramLabel = "NAME",
             description = "With --mic: the capture device whose name is NAME, or the only one whose name contains it "
                     + "(./soundflow devices lists them). Default: the system's default input.")
@@ -127,7 +132,11 @@ final class StreamCommand implements Callable<Integer> {
         if (input.mic && o.mode() == FrontEndMode.REF_EXACT) {
             throw new IllegalArgumentException("--mode ref-exact needs the whole input; use windowed or chunk-local with --mic");
         }
-        try (WavStream wav = input.wav != null ? CliAudio.open16k(input.wav) : null) {
+        if (rawRate != null && input.wav == null) {
+            throw new IllegalArgumentException("--raw-rate needs --wav (a file, a FIFO or - for standard input)");
+        }
+        try (WavStream wav = input.wav == null ? null
+                : rawRate != null ? CliAudio.openRaw16k(input.wav, rawRate) : CliAudio.open16k(input.wav)) {
             // ref-exact keeps the whole input: its limits are checked from the header, before the model loads
             float[] whole = wav != null && o.mode() == FrontEndMode.REF_EXACT ? readForRefExact(wav, o.refExactMaxSeconds()) : null;
             if (!Files.isDirectory(model)) {

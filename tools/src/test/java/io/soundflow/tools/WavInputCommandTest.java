@@ -187,4 +187,31 @@ class WavInputCommandTest {
     private static List<String> timeline(String out) {
         return out.lines().filter(l -> l.matches("^ +\\d+\\.\\ds  .*")).toList();
     }
+
+    /** {@code --raw-rate}: the clip's PCM bytes without their header stream exactly as the WAV does. */
+    @Test
+    void rawPcmStreamsAsTheSameWav() throws Exception {
+        Path wavFile = dir.resolve("clip16.wav");
+        float[] samples = io.soundflow.engine.audio.WavReader.read16k(clip()).samples();
+        WavWriter.writePcm16(wavFile, samples, 16_000);
+        byte[] all = Files.readAllBytes(wavFile);
+        Path raw = dir.resolve("clip.s16le");
+        Files.write(raw, java.util.Arrays.copyOfRange(all, 44, all.length)); // WavWriter writes a 44-byte header
+        CliRun a = CliRun.run("stream", "--model", model(), "--wav", wavFile.toString(), "--json", "--layout", "one-by-one");
+        CliRun b = CliRun.run("stream", "--model", model(), "--wav", raw.toString(), "--raw-rate", "16000", "--json",
+                "--layout", "one-by-one");
+        assertThat(a.code()).as(a.err()).isZero();
+        assertThat(b.code()).as(b.err()).isZero();
+        assertThat(decisions(b.out())).isEqualTo(decisions(a.out())).isNotEmpty();
+        assertThat(errorLine(CliRun.run("stream", "--model", model(), "--wav", raw.toString(), "--raw-rate", "1"), "stream"))
+                .contains("sample rate 1 Hz is outside the supported 4000..384000 Hz");
+        assertThat(errorLine(CliRun.run("stream", "--model", model(), "--mic", "--raw-rate", "16000"), "stream"))
+                .isEqualTo("--raw-rate needs --wav (a file, a FIFO or - for standard input)");
+    }
+
+    /** The decision lines of a --json run (chunk and decision only: latencies differ run to run). */
+    private static List<String> decisions(String jsonLines) {
+        return jsonLines.lines().filter(l -> l.contains("\"decision\"")).map(l -> l.replaceAll(",\"latency_ms\":[^,}]*", "")
+                .replaceAll(",\"t_ms\":[^,}]*", "")).toList();
+    }
 }
