@@ -30,8 +30,14 @@ public final class Main implements Runnable {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "soundflow %4$s: %5$s%6$s%n");
         }
+        if (!java.util.Arrays.asList(args).contains("--verbose")) { // the backend announcement only with --verbose
+            KERNELS_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
         System.exit(execute(commandLine(), args));
     }
+
+    /** Held here: java.util.logging keeps loggers weakly, and a collected one would forget its level. */
+    private static final java.util.logging.Logger KERNELS_LOG = java.util.logging.Logger.getLogger("soundflow.kernels");
 
     /** The configured command line (also used by tests); every subcommand shares one standard output writer. */
     public static CommandLine commandLine() {
