@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ForwardCommand.class,
                 AskCommand.class,
                 TokenizeCommand.class,
+                PullCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
