@@ -427,7 +427,11 @@ public final class HubClient {
             Optional<String> location = r.headers().firstValue("Location");
             if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && location.isPresent()) {
                 discard(r.body());
-                at = at.resolve(location.get());
+                try {
+                    at = at.resolve(location.get());
+                } catch (IllegalArgumentException ex) {
+                    throw new IOException("a redirect to a malformed URL: " + location.get(), ex);
+                }
                 continue;
             }
             return r;

@@ -74,6 +74,8 @@ final class FakeHub implements AutoCloseable {
     /** Files served with one byte flipped. */
     final Set<String> damaged = ConcurrentHashMap.newKeySet();
     volatile boolean ignoreRanges;
+    /** Old id to new id: requests for the old one are redirected (307, relative Location). */
+    final Map<String, String> renamed = new ConcurrentHashMap<>();
     /** Serve this many bytes of the next body of {@link #stallFile}, then nothing until {@link #close} (once). */
     volatile String stallFile;
     volatile long stallAfter;
@@ -134,6 +136,16 @@ final class FakeHub implements AutoCloseable {
             String raw = ex.getRequestURI().getRawPath();
             requests.add(new Req(server, raw, ex.getRequestHeaders().getFirst("Range"),
                     ex.getRequestHeaders().getFirst("Authorization")));
+            for (var e : renamed.entrySet()) { // the hub answers a renamed repository's old id with a relative redirect
+                String from = "/" + e.getKey() + "/";
+                if (server.equals("hub") && raw.contains(from)) {
+                    String query = ex.getRequestURI().getRawQuery();
+                    ex.getResponseHeaders().set("Location", raw.replace(from, "/" + e.getValue() + "/")
+                            + (query == null ? "" : "?" + query));
+                    ex.sendResponseHeaders(307, -1);
+                    return;
+                }
+            }
             if (server.equals("cdn")) {
                 serveBlob(ex, raw.substring(raw.lastIndexOf('/') + 1));
             } else if (raw.startsWith("/api/models/")) {

@@ -96,6 +96,16 @@ class HubClientTest {
     }
 
     @Test
+    void aRenamedRepositorysRedirectsAreFollowed() throws IOException {
+        hub.renamed.put("org/old-name", "org/model");
+        Snapshot s = client(settings()).pull(RepoId.parse("org/old-name"), "main");
+        assertThat(s.folder()).isEqualTo(cache.resolve("models--org--old-name/snapshots/" + COMMIT));
+        assertThat(Files.readAllBytes(s.folder().resolve("model.safetensors"))).isEqualTo(weights);
+        assertThat(hub.requests).extracting(FakeHub.Req::path).contains("/api/models/org/old-name/revision/main",
+                "/api/models/org/model/revision/main");
+    }
+
+    @Test
     void theTokenGoesToTheHubButNotToTheCdn() {
         client(settings().withToken("hf_secret", "HF_TOKEN")).pull(ID, "main");
         List<FakeHub.Req> reqs = List.copyOf(hub.requests);
