@@ -87,6 +87,14 @@ class PullCommandTest {
     }
 
     @Test
+    void helpNamesTheOptionsAndTheEnvironment() {
+        CliRun r = CliRun.run("pull", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Usage: soundflow pull").contains("--revision=R").contains("--cache=DIR")
+                .contains("--offline").contains("HF_TOKEN").contains("HF_HUB_OFFLINE=1").contains("(default: main)");
+    }
+
+    @Test
     void aPulledCheckpointLoadsAsModelDir() throws IOException {
         Path golden = SharedData.require("golden/omni-tiny/model");
         FakeHub.Repo repo = hub.repo("Qwen/omni-tiny", COMMIT);
