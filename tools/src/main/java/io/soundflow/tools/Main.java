@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 AskCommand.class,
                 TokenizeCommand.class,
                 DevicesCommand.class,
+                PullCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
