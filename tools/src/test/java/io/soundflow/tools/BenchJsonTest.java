@@ -52,4 +52,22 @@ class BenchJsonTest {
         assertThat(p.get("first_decision_ms").asDouble()).isGreaterThanOrEqualTo(400.0);
         assertThat(p.get("fma_gflops").asDouble()).isEqualTo(400.0);
     }
+
+    /** bench forward says what memory its random weights need, and refuses before allocating when that is not there. */
+    @Test
+    void benchForwardRefusesWhenTheWeightsWouldNotFit() {
+        System.setProperty("soundflow.availableMemory", String.valueOf(1L << 30)); // 1 GiB "available"
+        try {
+            CliRun r = CliRun.run("bench", "forward", "--formats=bf16", "--tokens=1");
+            assertThat(r.code()).isNotZero();
+            assertThat(r.err()).contains("the random 36-layer weights need 8.1 GB of memory but 1.1 GB are available; ")
+                    .contains("not even one layer fits"); // the embedding and lm_head alone take 1.2 GB in BF16
+            System.setProperty("soundflow.availableMemory", String.valueOf(1_500_000_000L));
+            CliRun q = CliRun.run("bench", "forward", "--formats=q4_0", "--tokens=1", "--no-encoder");
+            assertThat(q.code()).isNotZero();
+            assertThat(q.err()).containsPattern("need 2\\.0 GB of memory but 1\\.5 GB are available; use --layers 2[0-9] \\(the most that fit\\)");
+        } finally {
+            System.clearProperty("soundflow.availableMemory");
+        }
+    }
 }

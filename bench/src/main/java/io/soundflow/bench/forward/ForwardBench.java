@@ -69,6 +69,32 @@ public final class ForwardBench {
     }
 
     public Result run() {
+        TextDecoderConfig t0 = RandomModel.TEXT_3B;
+        TextDecoderConfig tc = new TextDecoderConfig(t0.hidden(), settings.layers(), t0.heads(), t0.kvHeads(),
+                t0.headDim(), t0.intermediate(), t0.vocab(), t0.rmsEps(), t0.ropeTheta(), t0.maxPositions());
+        long need = 0;
+        for (WeightFormat f : settings.formats()) { // one format's weights at a time: the peak is the largest
+            need = Math.max(need, RandomModel.bytes(f, tc, settings.encoder() ? RandomModel.AUDIO_3B : null));
+        }
+        long available = MemoryCheck.availableBytes();
+        out.printf(Locale.ROOT, "memory: the random weights need %.1f GB off-heap at the peak (the largest format), "
+                + "%s available%n", need / 1e9, available < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f GB", available / 1e9));
+        if (available >= 0 && need > available) {
+            int fit = 0; // the most layers that fit in every listed format
+            for (int l = tc.layers() - 1; l >= 1 && fit == 0; l--) {
+                TextDecoderConfig fewer = new TextDecoderConfig(tc.hidden(), l, tc.heads(), tc.kvHeads(), tc.headDim(),
+                        tc.intermediate(), tc.vocab(), tc.rmsEps(), tc.ropeTheta(), tc.maxPositions());
+                long most = 0;
+                for (WeightFormat f : settings.formats()) {
+                    most = Math.max(most, RandomModel.bytes(f, fewer, settings.encoder() ? RandomModel.AUDIO_3B : null));
+                }
+                fit = most <= available ? l : 0;
+            }
+            throw new IllegalStateException(String.format(Locale.ROOT, "the random %d-layer weights need %.1f GB of memory "
+                    + "but %.1f GB are available; %s", tc.layers(), need / 1e9, available / 1e9, fit > 0
+                    ? "use --layers " + fit + " (the most that fit), fewer --formats (q4_0 needs the least) or --no-encoder"
+                    : "not even one layer fits in these formats: try --formats q4_0 --no-encoder"));
+        }
         Kernels k = Backends.get();
         TimingKernels timing = settings.profile() ? new TimingKernels(k) : null;
         if (timing != null) {
@@ -85,9 +111,6 @@ public final class ForwardBench {
             out.printf(Locale.ROOT, "roofline uses: read bandwidth %.1f GB/s, FMA peak %.1f GFLOP/s (given)%n",
                     ceil.readGBs(), ceil.fmaGflops());
         }
-        TextDecoderConfig t0 = RandomModel.TEXT_3B;
-        TextDecoderConfig tc = new TextDecoderConfig(t0.hidden(), settings.layers(), t0.heads(), t0.kvHeads(),
-                t0.headDim(), t0.intermediate(), t0.vocab(), t0.rmsEps(), t0.ropeTheta(), t0.maxPositions());
         List<Row> rows = new ArrayList<>();
         for (WeightFormat f : settings.formats()) {
             try (Arena arena = Arena.ofShared()) {

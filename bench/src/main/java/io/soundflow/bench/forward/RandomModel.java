@@ -49,6 +49,20 @@ final class RandomModel {
         this.format = format;
     }
 
+    /** Off-heap bytes {@link #text} and, when {@code audio} is non-null, {@link #audio} allocate in {@code f}, pool included. */
+    static long bytes(WeightFormat f, TextDecoderConfig c, AudioEncoderConfig audio) {
+        long h = c.hidden(), ff = c.intermediate();
+        long perLayer = f.matrixBytes(c.qDim(), (int) h) + 2 * f.matrixBytes(c.kvDim(), (int) h) + f.matrixBytes((int) h, c.qDim())
+                + 2 * f.matrixBytes((int) ff, (int) h) + f.matrixBytes((int) h, (int) ff);
+        long total = c.layers() * perLayer + 2 * f.matrixBytes(c.vocab(), (int) h) + (64L << 20);
+        if (audio != null) {
+            int d = audio.dModel();
+            total += audio.layers() * (4 * f.matrixBytes(d, d) + 2 * f.matrixBytes(audio.ffnDim(), d))
+                    + f.matrixBytes(d, audio.melBins() * 3) + f.matrixBytes(d, d * 3) + f.matrixBytes(audio.outputDim(), d);
+        }
+        return total;
+    }
+
     WeightMatrix matrix(String name, int rows, int cols) {
         long bytes = format.matrixBytes(rows, cols);
         MemorySegment seg = arena.allocate(bytes, 64);
