@@ -26,7 +26,9 @@ final class ModelOptions {
     VerboseOption verboseOption;
 
     OmniThinker open() {
-        return Thinkers.open(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize)));
+        try (LoadProgressLine progress = LoadProgressLine.forTerminal("loading " + model.getFileName())) {
+            return Thinkers.open(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize), progress));
+        }
     }
 
     /** The WAV as 16 kHz mono samples, or null without --wav. */

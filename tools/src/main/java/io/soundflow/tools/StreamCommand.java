@@ -143,7 +143,7 @@ final class StreamCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(model + ": no such model folder");
             }
             try (TraceOutput traceOut = trace == null ? null : TraceOutput.open(trace); // fails now, not after the stream
-                 StreamingEngine engine = StreamingEngine.load(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize)))) {
+                 StreamingEngine engine = load()) {
                 StreamRunner r = new StreamRunner(engine, o, json, traceOut, out());
                 if (!json && wav != null) { // (with --mic the runner prints the device once it is open)
                     double seconds = whole != null ? whole.length / 16000.0 : wav.seconds();
@@ -165,6 +165,13 @@ final class StreamCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The engine, with the load's progress on a terminal. */
+    private StreamingEngine load() {
+        try (LoadProgressLine progress = LoadProgressLine.forTerminal("loading " + model.getFileName())) {
+            return StreamingEngine.load(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize), progress));
+        }
     }
 
     /** Bytes of heap {@code ref-exact} needs per input sample: the input, the session's copy, the mel and its STFT work. */

@@ -60,13 +60,15 @@ public final class AudioInteractionLoader {
         TensorStore lm = SafeTensors.open(dir);
         TensorStore tower = null;
         try {
-            textTable(tc, lm::contains).verify(lm, "Audio-Interaction LM");
+            NameTable lmTable = textTable(tc, lm::contains);
+            lmTable.verify(lm, "Audio-Interaction LM");
             tower = TorchCheckpoint.open(pth);
             NameTable towerTable = new NameTable();
             AudioTowerLoader.declare(towerTable, "", ac);
             towerTable.verify(tower, "Audio-Interaction audio tower");
-            AudioTower audio = AudioTowerLoader.build(new WeightSource(tower, "", options), "", ac);
-            TextDecoder text = buildText(new WeightSource(lm, "", options), tc);
+            int all = towerTable.tensorCount() + lmTable.tensorCount();
+            AudioTower audio = AudioTowerLoader.build(new WeightSource(tower, "", options, all), "", ac);
+            TextDecoder text = buildText(new WeightSource(lm, "", options, all, towerTable.tensorCount()), tc);
             return new AudioInteractionModel(audio, text, List.of(lm, tower));
         } catch (RuntimeException e) {
             lm.close();

@@ -49,6 +49,11 @@ final class NameTable {
         return required.size();
     }
 
+    /** The tensors a build reads: the required ones and the optional ones (an upper bound for progress). */
+    int tensorCount() {
+        return required.size() + optional.size();
+    }
+
     /** Throws a {@link CheckpointException} naming every problem of {@code store} against this table. */
     void verify(TensorStore store, String what) {
         List<String> missing = new ArrayList<>();

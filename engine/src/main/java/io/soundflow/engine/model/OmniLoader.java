@@ -50,8 +50,9 @@ public final class OmniLoader {
         TensorStore store = SafeTensors.open(dir);
         try {
             String prefix = store.contains("thinker.model.embed_tokens.weight") ? "thinker." : "";
-            table(prefix, ac, tc).verify(store, "Qwen2.5-Omni thinker");
-            WeightSource w = new WeightSource(store, prefix, options);
+            NameTable table = table(prefix, ac, tc);
+            table.verify(store, "Qwen2.5-Omni thinker");
+            WeightSource w = new WeightSource(store, prefix, options, table.tensorCount());
             AudioTower audio = AudioTowerLoader.build(w, "audio_tower.", ac);
             TextDecoder text = buildText(w, tc);
             return new OmniThinker(audio, text, tokens, List.of(store));

@@ -18,11 +18,33 @@ final class WeightSource {
     private final String prefix;
     private final LoadOptions options;
     private final Arena arena = Arena.ofAuto();
+    private final int total;       // tensors this source will hand out (for progress; 0 = unknown)
+    private int done;
 
     WeightSource(TensorStore store, String prefix, LoadOptions options) {
+        this(store, prefix, options, 0);
+    }
+
+    /** A source that reports to the options' progress, out of {@code total} tensors (its name table's count). */
+    WeightSource(TensorStore store, String prefix, LoadOptions options, int total) {
+        this(store, prefix, options, total, 0);
+    }
+
+    /** As above, counting on from {@code alreadyDone} (a checkpoint in two stores: the tower, then the LM). */
+    WeightSource(TensorStore store, String prefix, LoadOptions options, int total, int alreadyDone) {
         this.store = store;
         this.prefix = prefix;
         this.options = options;
+        this.total = total;
+        this.done = alreadyDone;
+    }
+
+    private void counted() {
+        done++;
+        if (total > 0) {
+            options.progress().tensors(options.quantize() == null ? "tensors"
+                    : "quantizing to " + options.quantize().name().toLowerCase(java.util.Locale.ROOT), Math.min(done, total), total);
+        }
     }
 
     Kernels kernels() {
@@ -35,7 +57,9 @@ final class WeightSource {
 
     /** A matrix [shape[0], rest] in file dtype, or converted to the quantized format when requested. */
     WeightMatrix matrix(String name) {
-        return prepared(store.get(prefix + name).asMatrix());
+        WeightMatrix m = prepared(store.get(prefix + name).asMatrix());
+        counted();
+        return m;
     }
 
     /**
@@ -52,7 +76,9 @@ final class WeightSource {
         for (int r = 0; r < sourceRow.length; r++) {
             java.lang.foreign.MemorySegment.copy(src.data(), sourceRow[r] * rb, seg, r * rb, rb);
         }
-        return prepared(new WeightMatrix(src.name(), src.format(), src.rows(), src.cols(), seg));
+        WeightMatrix m = prepared(new WeightMatrix(src.name(), src.format(), src.rows(), src.cols(), seg));
+        counted();
+        return m;
     }
 
     /** Quantized when requested (and the rows split into whole blocks), then handed to the backend. */
@@ -71,10 +97,12 @@ final class WeightSource {
         for (int r = 0; r < source.length; r++) {
             out[r] = v[source[r]];
         }
+        counted();
         return options.kernels().upload(out);
     }
 
     FloatBuf vector(String name) {
+        counted();
         return options.kernels().upload(store.get(prefix + name).toFloatArray());
     }
 
