@@ -1,0 +1,140 @@
+// Weight reads in the stored formats, dequantized in the kernel (see WeightFormat, WeightMatrix.dequantizeRow).
+// A row is the bytes of one output feature; c is the column. Every value equals the CPU dequantization
+// bit for bit: float16 and bfloat16 widen exactly, the quantized blocks multiply one float by one float.
+//   F32   4 bytes a value
+//   F16   IEEE binary16, 2 bytes
+//   BF16  the high half of a float32, 2 bytes
+//   Q8_0  blocks of 32: float16 scale d, 32 signed bytes q; value = q * d (34 bytes)
+//   Q4_0  blocks of 32: float16 scale d, 16 bytes; byte j holds value j (low nibble) and j + 16 (high);
+//         value = (nibble - 8) * d (18 bytes)
+
+inline float w_F32(global const uchar* row, int c) {
+    return ((global const float*) row)[c];
+}
+
+inline float w_F16(global const uchar* row, int c) {
+    return vload_half(c, (global const half*) row);
+}
+
+inline float w_BF16(global const uchar* row, int c) {
+    return as_float(((uint) ((global const ushort*) row)[c]) << 16);
+}
+
+inline float w_Q8_0(global const uchar* row, int c) {
+    global const uchar* b = row + 34 * (c >> 5);
+    float d = vload_half(0, (global const half*) b);
+    return (float) ((char) b[2 + (c & 31)]) * d;
+}
+
+inline float w_Q4_0(global const uchar* row, int c) {
+    global const uchar* b = row + 18 * (c >> 5);
+    float d = vload_half(0, (global const half*) b);
+    int j = c & 31;
+    uint q = b[2 + (j & 15)];
+    int nib = j < 16 ? (int) (q & 15u) : (int) (q >> 4);
+    return (float) (nib - 8) * d;
+}
+
+// Sum of red[0 .. get_local_size(0)) into red[0]; the local size is a power of two. Every work-item calls it.
+inline float reduce_sum(local float* red, float v) {
+    int lid = get_local_id(0), l = get_local_size(0);
+    red[lid] = v;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = l >> 1; s > 0; s >>= 1) {
+        if (lid < s) {
+            red[lid] += red[lid + s];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    float r = red[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return r;
+}
+
+inline float reduce_max(local float* red, float v) {
+    int lid = get_local_id(0), l = get_local_size(0);
+    red[lid] = v;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = l >> 1; s > 0; s >>= 1) {
+        if (lid < s) {
+            red[lid] = fmax(red[lid], red[lid + s]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    float r = red[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return r;
+}
+
+// matmul: one work-group per output feature r; its work-items stride over the columns, then reduce.
+//   out[oo + i * rows + r] = sum_c w[r, c] * x[xo + i * cols + c] (+ bias[bo + r]) for i < n
+#define MATMUL(FMT)                                                                                     \
+kernel void matmul_##FMT(global const uchar* w, int rows, int cols, long rowBytes,                       \
+                         global const float* x, int xo, int n, global float* out, int oo,               \
+                         global const float* bias, int bo, int hasBias, local float* red) {             \
+    int r = get_group_id(0), lid = get_local_id(0), l = get_local_size(0);                               \
+    global const uchar* row = w + (long) r * rowBytes;                                                  \
+    for (int i = 0; i < n; i++) {                                                                       \
+        global const float* xi = x + xo + (long) i * cols;                                              \
+        float s = 0.0f;                                                                                 \
+        for (int c = lid; c < cols; c += l) {                                                           \
+            s += w_##FMT(row, c) * xi[c];                                                               \
+        }                                                                                               \
+        s = reduce_sum(red, s);                                                                         \
+        if (lid == 0) {                                                                                 \
+            out[oo + (long) i * rows + r] = hasBias ? s + bias[bo + r] : s;                             \
+        }                                                                                               \
+    }                                                                                                   \
+}
+
+// embed: out[oo + i * cols + c] = table[ids[i], c]; one work-item per output value.
+#define EMBED(FMT)                                                                                      \
+kernel void embed_##FMT(global const uchar* w, int cols, long rowBytes, global const int* ids, int n,   \
+                        global float* out, int oo) {                                                    \
+    long g = get_global_id(0);                                                                          \
+    if (g >= (long) n * cols) {                                                                         \
+        return;                                                                                         \
+    }                                                                                                   \
+    int i = (int) (g / cols), c = (int) (g % cols);                                                     \
+    out[oo + g] = w_##FMT(w + (long) ids[i] * rowBytes, c);                                             \
+}
+
+// conv1d, kernel 3, padding 1: out[oo + t * cOut + co] = sum_{ci,k} w[co, ci * 3 + k] * x[t * stride + k - 1, ci]
+// (+ bias[co]); one work-item per output value, x time-major [tIn, cIn].
+#define CONV(FMT)                                                                                       \
+kernel void conv1d3_##FMT(global const uchar* w, int cOut, int cIn, long rowBytes,                      \
+                          global const float* x, int xo, int tIn, int stride, int tOut,                 \
+                          global float* out, int oo, global const float* bias, int bo, int hasBias) {   \
+    long g = get_global_id(0);                                                                          \
+    if (g >= (long) tOut * cOut) {                                                                      \
+        return;                                                                                         \
+    }                                                                                                   \
+    int t = (int) (g / cOut), co = (int) (g % cOut);                                                    \
+    global const uchar* row = w + (long) co * rowBytes;                                                 \
+    float s = 0.0f;                                                                                     \
+    for (int ci = 0; ci < cIn; ci++) {                                                                  \
+        for (int k = 0; k < 3; k++) {                                                                   \
+            int ti = t * stride + k - 1;                                                                \
+            if (ti >= 0 && ti < tIn) {                                                                  \
+                s += w_##FMT(row, ci * 3 + k) * x[xo + (long) ti * cIn + ci];                           \
+            }                                                                                           \
+        }                                                                                               \
+    }                                                                                                   \
+    out[oo + g] = hasBias ? s + bias[bo + co] : s;                                                      \
+}
+
+MATMUL(F32)
+MATMUL(F16)
+MATMUL(BF16)
+MATMUL(Q8_0)
+MATMUL(Q4_0)
+EMBED(F32)
+EMBED(F16)
+EMBED(BF16)
+EMBED(Q8_0)
+EMBED(Q4_0)
+CONV(F32)
+CONV(F16)
+CONV(BF16)
+CONV(Q8_0)
+CONV(Q4_0)
