@@ -77,16 +77,44 @@ final class Golden {
         }
     }
 
-    /** The backends to test: scalar always, vector when the Vector API is readable. */
+    /**
+     * The backends to test: scalar always, vector when the Vector API is readable, opencl when its provider
+     * is on the class path and an OpenCL platform is present (always under CI=true, where a missing
+     * platform then fails the test with the backend's own message).
+     */
     static Stream<String> backends() {
         List<String> b = new ArrayList<>(List.of("scalar"));
         if (Backends.vectorApiAvailable()) {
             b.add("vector");
         }
+        if (Backends.has("opencl") && (opencl() instanceof Kernels || "true".equals(System.getenv("CI")))) {
+            b.add("opencl");
+        }
         return b.stream();
     }
 
     static Kernels kernels(String name) {
+        if (name.equals("opencl")) {
+            if (opencl() instanceof RuntimeException e) {
+                throw e;
+            }
+            return (Kernels) opencl();
+        }
         return Backends.create(name);
+    }
+
+    private static Object openclOrWhy;
+
+    /** One opencl backend for the JVM (building its kernels takes seconds on PoCL), or why there is none. */
+    private static synchronized Object opencl() {
+        if (openclOrWhy == null) {
+            try {
+                openclOrWhy = Backends.create("opencl");
+            } catch (RuntimeException e) {
+                System.err.println("Golden: the opencl backend is not tested here: " + e.getMessage());
+                openclOrWhy = e;
+            }
+        }
+        return openclOrWhy;
     }
 }
