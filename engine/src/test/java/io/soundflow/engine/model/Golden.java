@@ -1,11 +1,10 @@
 package io.soundflow.engine.model;
 
-import io.soundflow.kernels.Backends;
 import io.soundflow.kernels.FloatBuf;
 import io.soundflow.kernels.Kernels;
+import io.soundflow.testing.TestBackends;
 import io.soundflow.weights.TensorInfo;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,44 +76,12 @@ final class Golden {
         }
     }
 
-    /**
-     * The backends to test: scalar always, vector when the Vector API is readable, opencl when its provider
-     * is on the class path and an OpenCL platform is present (always under CI=true, where a missing
-     * platform then fails the test with the backend's own message).
-     */
+    /** The backends to test ({@link TestBackends#names()}: scalar, vector, opencl where present). */
     static Stream<String> backends() {
-        List<String> b = new ArrayList<>(List.of("scalar"));
-        if (Backends.vectorApiAvailable()) {
-            b.add("vector");
-        }
-        if (Backends.has("opencl") && (opencl() instanceof Kernels || "true".equals(System.getenv("CI")))) {
-            b.add("opencl");
-        }
-        return b.stream();
+        return TestBackends.names().stream();
     }
 
     static Kernels kernels(String name) {
-        if (name.equals("opencl")) {
-            if (opencl() instanceof RuntimeException e) {
-                throw e;
-            }
-            return (Kernels) opencl();
-        }
-        return Backends.create(name);
-    }
-
-    private static Object openclOrWhy;
-
-    /** One opencl backend for the JVM (building its kernels takes seconds on PoCL), or why there is none. */
-    private static synchronized Object opencl() {
-        if (openclOrWhy == null) {
-            try {
-                openclOrWhy = Backends.create("opencl");
-            } catch (RuntimeException e) {
-                System.err.println("Golden: the opencl backend is not tested here: " + e.getMessage());
-                openclOrWhy = e;
-            }
-        }
-        return openclOrWhy;
+        return TestBackends.create(name);
     }
 }
