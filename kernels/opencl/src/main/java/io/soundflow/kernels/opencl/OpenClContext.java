@@ -68,7 +68,8 @@ final class OpenClContext {
             "embed_F32", "embed_F16", "embed_BF16", "embed_Q8_0", "embed_Q4_0",
             "conv1d3_F32", "conv1d3_F16", "conv1d3_BF16", "conv1d3_Q8_0", "conv1d3_Q4_0",
             "add", "silu_mul", "gelu", "avg_pool2", "rms_norm", "layer_norm", "softmax", "rope", "argmax",
-            "attention_causal_f32", "attention_causal_f16", "attention_windowed", "half_check", "half_store"};
+            "attention_causal_f32", "attention_causal_f16", "attention_windowed", "half_check", "half_store",
+            "probe_read", "probe_fma"};
 
     /** The concatenated kernel sources from the resources. */
     static String source() {

@@ -1,6 +1,7 @@
 package io.soundflow.kernels.opencl;
 
 import io.soundflow.kernels.Checks;
+import io.soundflow.kernels.DeviceCeilings;
 import io.soundflow.kernels.FloatBuf;
 import io.soundflow.kernels.HalfBuf;
 import io.soundflow.kernels.Kernels;
@@ -32,7 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * without an upload is uploaded on first use. An entry whose host memory has been released (its arena
  * closed) is dropped and never reused.
  */
-public final class OpenClKernels implements Kernels {
+public final class OpenClKernels implements Kernels, DeviceCeilings {
     /** Work-items per group of the row-reducing kernels (matmul, norms, softmax, attention). */
     static final int GROUP = 64;
     /** Work-items of the one group of {@link #argmax}. */
@@ -369,6 +370,60 @@ public final class OpenClKernels implements Kernels {
                     .i(windows.length).i(heads).i(headDim).mem(out.mem).i(out.off).mem(scratch).i(maxW).f(scale)
                     .local(4L * l).run(groups, l);
         }
+    }
+
+    // ---- device ceilings (for the benchmarks' roofline) ----------------------------------------------
+
+    /** Work-items of the probes: enough to fill every compute unit several times over. */
+    private long probeItems() {
+        return (long) Math.max(1, ctx.device.computeUnits()) * 2048;
+    }
+
+    @Override
+    public double readGBs(long bytes, int rounds) {
+        long size = Math.max(1 << 20, Math.min(bytes, ctx.device.maxAlloc() / 2)) & ~15L;
+        OpenClContext.Mem data = ctx.alloc(size, "the bandwidth probe");
+        OpenClContext.Kernel k = ctx.kernel("probe_read");
+        int l = ctx.localSize(k, 256);
+        long groups = Math.max(1, probeItems() / l);
+        OpenClContext.Mem sink = ctx.alloc(4 * groups * l, "the bandwidth probe's sums");
+        double best = 0;
+        for (int r = 0; r <= rounds; r++) { // the first pass warms up
+            long t0 = System.nanoTime();
+            synchronized (ctx) {
+                ctx.launch(k).mem(data).l(size / 16).mem(sink).run(groups, l);
+            }
+            ctx.finish();
+            double gbs = size / (double) (System.nanoTime() - t0);
+            if (r > 0) {
+                best = Math.max(best, gbs);
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public double fmaGflops(int rounds) {
+        OpenClContext.Kernel k = ctx.kernel("probe_fma");
+        int l = ctx.localSize(k, 256);
+        long groups = Math.max(1, probeItems() / l);
+        OpenClContext.Mem sink = ctx.alloc(4 * groups * l, "the FMA probe's sums");
+        int iters = 256;
+        double best = 0;
+        for (int r = 0; r <= rounds; r++) {
+            long t0 = System.nanoTime();
+            synchronized (ctx) {
+                ctx.launch(k).mem(sink).i(iters).run(groups, l);
+            }
+            ctx.finish();
+            long ns = System.nanoTime() - t0;
+            if (r == 0) { // calibrate: about 0.1 s a round
+                iters = (int) Math.max(256, Math.min(1 << 24, iters * (1e8 / Math.max(1, ns))));
+                continue;
+            }
+            best = Math.max(best, 16.0 * iters * groups * l / ns);
+        }
+        return best;
     }
 
     // ---- float16 storage ------------------------------------------------------------------------------

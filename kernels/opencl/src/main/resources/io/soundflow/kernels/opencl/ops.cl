@@ -259,3 +259,30 @@ kernel void half_store(global const float* x, int xo, int n, global half* dst, i
         vstore_half_rte(x[xo + i], dstOff + i, dst);
     }
 }
+
+// Ceiling probes for the benchmarks' roofline (DeviceCeilings): a streaming read of device memory, and
+// eight independent FMA chains per work-item.
+kernel void probe_read(global const float4* x, long n4, global float* out) {
+    long g = get_global_id(0), gs = get_global_size(0);
+    float4 s = (float4) (0.0f);
+    for (long i = g; i < n4; i += gs) {
+        s += x[i];
+    }
+    out[g] = s.x + s.y + s.z + s.w;
+}
+
+kernel void probe_fma(global float* out, int iters) {
+    float b = 1.0f + get_global_id(0) * 1e-9f;
+    float a0 = b, a1 = b + 1, a2 = b + 2, a3 = b + 3, a4 = b + 4, a5 = b + 5, a6 = b + 6, a7 = b + 7;
+    for (int i = 0; i < iters; i++) {
+        a0 = fma(a0, 0.9999f, 1e-6f);
+        a1 = fma(a1, 0.9999f, 1e-6f);
+        a2 = fma(a2, 0.9999f, 1e-6f);
+        a3 = fma(a3, 0.9999f, 1e-6f);
+        a4 = fma(a4, 0.9999f, 1e-6f);
+        a5 = fma(a5, 0.9999f, 1e-6f);
+        a6 = fma(a6, 0.9999f, 1e-6f);
+        a7 = fma(a7, 0.9999f, 1e-6f);
+    }
+    out[get_global_id(0)] = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
+}
