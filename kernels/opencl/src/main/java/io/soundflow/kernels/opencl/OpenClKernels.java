@@ -36,10 +36,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class OpenClKernels implements Kernels, DeviceCeilings {
     /** Work-items per group of the row-reducing kernels (matmul, norms, softmax, attention). */
     static final int GROUP = 64;
+    /** Activation rows one matmul pass reads each weight for (MATMUL_ROWS in weights.cl). */
+    static final int MATMUL_ROWS = 8;
     /** Work-items of the one group of {@link #argmax}. */
     static final int ARGMAX_GROUP = 256;
 
     final OpenClContext ctx;
+    /**
+     * How many work-groups a matmul aims at: enough to fill the device (64 per compute unit), not more, as
+     * each group has a fixed cost; a group then takes rows / matmulGroups consecutive rows. Tests lower it.
+     */
+    volatile int matmulGroups;
     private final Map<WeightFormat, OpenClContext.Kernel> matmul = new EnumMap<>(WeightFormat.class);
     private final Map<WeightFormat, OpenClContext.Kernel> embed = new EnumMap<>(WeightFormat.class);
     private final Map<WeightFormat, OpenClContext.Kernel> conv = new EnumMap<>(WeightFormat.class);
@@ -60,6 +67,7 @@ public final class OpenClKernels implements Kernels, DeviceCeilings {
 
     OpenClKernels(OpenClContext ctx) {
         this.ctx = ctx;
+        this.matmulGroups = 64 * Math.max(1, ctx.device.computeUnits());
         for (WeightFormat f : WeightFormat.values()) {
             matmul.put(f, ctx.kernel("matmul_" + f));
             embed.put(f, ctx.kernel("embed_" + f));
@@ -167,12 +175,13 @@ public final class OpenClKernels implements Kernels, DeviceCeilings {
         Checks.matmul(w, x.len, n, out.len, biasb);
         OpenClContext.Mem wm = device(w);
         OpenClContext.Kernel k = matmul.get(w.format());
+        int perGroup = Math.max(1, w.rows() / matmulGroups);
         synchronized (ctx) {
             int l = ctx.localSize(k, GROUP);
             ctx.launch(k).mem(wm).i(w.rows()).i(w.cols()).l(w.rowBytes())
                     .mem(x.mem).i(x.off).i(n).mem(out.mem).i(out.off)
                     .mem(bias == null ? none : bias.mem).i(bias == null ? 0 : bias.off).i(bias == null ? 0 : 1)
-                    .local(4L * l).run(w.rows(), l);
+                    .i(perGroup).local(4L * MATMUL_ROWS * l).run(groups(w.rows(), perGroup), l);
         }
     }
 

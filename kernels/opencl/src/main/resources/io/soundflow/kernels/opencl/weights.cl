@@ -66,24 +66,54 @@ inline float reduce_max(local float* red, float v) {
     return r;
 }
 
-// matmul: one work-group per output feature r; its work-items stride over the columns, then reduce.
+// matmul: each work-group takes rowsPerGroup consecutive output features r (the host picks it so that
+// the device has a few dozen groups per compute unit); its work-items stride over the columns, eight activation
+// rows at a time (each weight is read once per eight rows), then reduce the eight sums over the group.
 //   out[oo + i * rows + r] = sum_c w[r, c] * x[xo + i * cols + c] (+ bias[bo + r]) for i < n
+// red holds MATMUL_ROWS * local size floats.
+#define MATMUL_ROWS 8
 #define MATMUL(FMT)                                                                                     \
 kernel void matmul_##FMT(global const uchar* w, int rows, int cols, long rowBytes,                       \
                          global const float* x, int xo, int n, global float* out, int oo,               \
-                         global const float* bias, int bo, int hasBias, local float* red) {             \
-    int r = get_group_id(0), lid = get_local_id(0), l = get_local_size(0);                               \
+                         global const float* bias, int bo, int hasBias, int rowsPerGroup,               \
+                         local float* red) {                                                            \
+    int lid = get_local_id(0), l = get_local_size(0);                                                   \
+    int r1 = min(rows, (int) (get_group_id(0) + 1) * rowsPerGroup);                                     \
+    for (int r = get_group_id(0) * rowsPerGroup; r < r1; r++) {                                         \
     global const uchar* row = w + (long) r * rowBytes;                                                  \
-    for (int i = 0; i < n; i++) {                                                                       \
-        global const float* xi = x + xo + (long) i * cols;                                              \
-        float s = 0.0f;                                                                                 \
+    for (int i0 = 0; i0 < n; i0 += MATMUL_ROWS) {                                                       \
+        int nb = min(MATMUL_ROWS, n - i0);                                                              \
+        global const float* xi = x + xo + (long) i0 * cols;                                             \
+        float s[MATMUL_ROWS];                                                                           \
+        for (int j = 0; j < MATMUL_ROWS; j++) {                                                         \
+            s[j] = 0.0f;                                                                                \
+        }                                                                                               \
         for (int c = lid; c < cols; c += l) {                                                           \
-            s += w_##FMT(row, c) * xi[c];                                                               \
+            float wv = w_##FMT(row, c);                                                                 \
+            for (int j = 0; j < MATMUL_ROWS; j++) {                                                     \
+                if (j < nb) {                                                                           \
+                    s[j] += wv * xi[(long) j * cols + c];                                               \
+                }                                                                                       \
+            }                                                                                           \
         }                                                                                               \
-        s = reduce_sum(red, s);                                                                         \
-        if (lid == 0) {                                                                                 \
-            out[oo + (long) i * rows + r] = hasBias ? s + bias[bo + r] : s;                             \
+        for (int j = 0; j < MATMUL_ROWS; j++) {                                                         \
+            red[j * l + lid] = s[j];                                                                    \
         }                                                                                               \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                                   \
+        for (int st = l >> 1; st > 0; st >>= 1) {                                                       \
+            if (lid < st) {                                                                             \
+                for (int j = 0; j < MATMUL_ROWS; j++) {                                                 \
+                    red[j * l + lid] += red[j * l + lid + st];                                          \
+                }                                                                                       \
+            }                                                                                           \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                               \
+        }                                                                                               \
+        if (lid < nb) {                                                                                 \
+            float v = red[lid * l];                                                                     \
+            out[oo + (long) (i0 + lid) * rows + r] = hasBias ? v + bias[bo + r] : v;                    \
+        }                                                                                               \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                                   \
+    }                                                                                                   \
     }                                                                                                   \
 }
 
