@@ -66,13 +66,84 @@ inline float reduce_max(local float* red, float v) {
     return r;
 }
 
-// matmul: each work-group takes rowsPerGroup consecutive output features r (the host picks it so that
-// the device has a few dozen groups per compute unit); its work-items stride over the columns, eight activation
-// rows at a time (each weight is read once per eight rows), then reduce the eight sums over the group.
-//   out[oo + i * rows + r] = sum_c w[r, c] * x[xo + i * cols + c] (+ bias[bo + r]) for i < n
-// red holds MATMUL_ROWS * local size floats.
+// The quantized value j of a block (before the scale).
+inline float q_Q8_0(global const uchar* b, int j) {
+    return (float) ((char) b[2 + j]);
+}
+
+#define BLOCK_BYTES_Q8_0 34
 #define MATMUL_ROWS 8
-#define MATMUL(FMT)                                                                                     \
+
+// The column loops of a matmul work-item over weight row `row`: ROW1 adds w[r, c] * x0[c] into s0, ROW8
+// adds w[r, c] * xi[j * cols + c] into s[j] for the MATMUL_ROWS activation rows of a block (each weight
+// read once for all of them). Plain formats go one column at a time, strided over the group; quantized
+// ones one 32-value block at a time (its scale read once; Q4_0 takes the two values of a byte at once). Every product is the dequantized value times
+// the activation, as on the CPU; only the summation order differs.
+#define ROW1_PLAIN(FMT)                                                                                 \
+    for (int c = lid; c < cols; c += l) {                                                               \
+        s0 += w_##FMT(row, c) * x0[c];                                                                  \
+    }
+#define ROW8_PLAIN(FMT)                                                                                 \
+    for (int c = lid; c < cols; c += l) {                                                               \
+        float wv = w_##FMT(row, c);                                                                     \
+        for (int j = 0; j < MATMUL_ROWS; j++) {                                                         \
+            s[j] += wv * xi[(long) j * cols + c];                                                       \
+        }                                                                                               \
+    }
+#define ROW1_BLOCKS(FMT)                                                                                \
+    for (int blk = lid; blk < (cols >> 5); blk += l) {                                                  \
+        global const uchar* b = row + BLOCK_BYTES_##FMT * blk;                                          \
+        float d = vload_half(0, (global const half*) b);                                                \
+        global const float* xb = x0 + (blk << 5);                                                       \
+        for (int jj = 0; jj < 32; jj++) {                                                               \
+            s0 += (q_##FMT(b, jj) * d) * xb[jj];                                                        \
+        }                                                                                               \
+    }
+#define ROW8_BLOCKS(FMT)                                                                                \
+    for (int blk = lid; blk < (cols >> 5); blk += l) {                                                  \
+        global const uchar* b = row + BLOCK_BYTES_##FMT * blk;                                          \
+        float d = vload_half(0, (global const half*) b);                                                \
+        for (int jj = 0; jj < 32; jj++) {                                                               \
+            float wv = q_##FMT(b, jj) * d;                                                              \
+            int c = (blk << 5) + jj;                                                                    \
+            for (int j = 0; j < MATMUL_ROWS; j++) {                                                     \
+                s[j] += wv * xi[(long) j * cols + c];                                                   \
+            }                                                                                           \
+        }                                                                                               \
+    }
+
+// Q4_0: the two values a byte holds (j and j + 16) at once.
+#define ROW1_Q4(FMT)                                                                                    \
+    for (int blk = lid; blk < (cols >> 5); blk += l) {                                                  \
+        global const uchar* b = row + 18 * blk;                                                         \
+        float d = vload_half(0, (global const half*) b);                                                \
+        global const float* xb = x0 + (blk << 5);                                                       \
+        for (int jj = 0; jj < 16; jj++) {                                                               \
+            uint q = b[2 + jj];                                                                         \
+            s0 += ((float) ((int) (q & 15u) - 8) * d) * xb[jj];                                         \
+            s0 += ((float) ((int) (q >> 4) - 8) * d) * xb[jj + 16];                                     \
+        }                                                                                               \
+    }
+#define ROW8_Q4(FMT)                                                                                    \
+    for (int blk = lid; blk < (cols >> 5); blk += l) {                                                  \
+        global const uchar* b = row + 18 * blk;                                                         \
+        float d = vload_half(0, (global const half*) b);                                                \
+        for (int jj = 0; jj < 16; jj++) {                                                               \
+            uint q = b[2 + jj];                                                                         \
+            float lo = (float) ((int) (q & 15u) - 8) * d, hi = (float) ((int) (q >> 4) - 8) * d;        \
+            int c = (blk << 5) + jj;                                                                    \
+            for (int j = 0; j < MATMUL_ROWS; j++) {                                                     \
+                s[j] += lo * xi[(long) j * cols + c] + hi * xi[(long) j * cols + c + 16];               \
+            }                                                                                           \
+        }                                                                                               \
+    }
+
+// matmul: out[oo + i * rows + r] = sum_c w[r, c] * x[xo + i * cols + c] (+ bias[bo + r]) for i < n.
+// Each work-group takes rowsPerGroup consecutive output features r (the host picks it so that the device
+// has a few dozen groups per compute unit); its work-items stride over the columns, then the group
+// reduces. Activation rows go MATMUL_ROWS at a time, the rest one at a time.
+// red holds MATMUL_ROWS * local size floats.
+#define MATMUL(FMT, KIND)                                                                               \
 kernel void matmul_##FMT(global const uchar* w, int rows, int cols, long rowBytes,                       \
                          global const float* x, int xo, int n, global float* out, int oo,               \
                          global const float* bias, int bo, int hasBias, int rowsPerGroup,               \
@@ -80,40 +151,43 @@ kernel void matmul_##FMT(global const uchar* w, int rows, int cols, long rowByte
     int lid = get_local_id(0), l = get_local_size(0);                                                   \
     int r1 = min(rows, (int) (get_group_id(0) + 1) * rowsPerGroup);                                     \
     for (int r = get_group_id(0) * rowsPerGroup; r < r1; r++) {                                         \
-    global const uchar* row = w + (long) r * rowBytes;                                                  \
-    for (int i0 = 0; i0 < n; i0 += MATMUL_ROWS) {                                                       \
-        int nb = min(MATMUL_ROWS, n - i0);                                                              \
-        global const float* xi = x + xo + (long) i0 * cols;                                             \
-        float s[MATMUL_ROWS];                                                                           \
-        for (int j = 0; j < MATMUL_ROWS; j++) {                                                         \
-            s[j] = 0.0f;                                                                                \
-        }                                                                                               \
-        for (int c = lid; c < cols; c += l) {                                                           \
-            float wv = w_##FMT(row, c);                                                                 \
+        global const uchar* row = w + (long) r * rowBytes;                                              \
+        float b0 = hasBias ? bias[bo + r] : 0.0f;                                                       \
+        int i0 = 0;                                                                                     \
+        for (; i0 + MATMUL_ROWS <= n; i0 += MATMUL_ROWS) {                                              \
+            global const float* xi = x + xo + (long) i0 * cols;                                         \
+            float s[MATMUL_ROWS];                                                                       \
             for (int j = 0; j < MATMUL_ROWS; j++) {                                                     \
-                if (j < nb) {                                                                           \
-                    s[j] += wv * xi[(long) j * cols + c];                                               \
-                }                                                                                       \
+                s[j] = 0.0f;                                                                            \
             }                                                                                           \
-        }                                                                                               \
-        for (int j = 0; j < MATMUL_ROWS; j++) {                                                         \
-            red[j * l + lid] = s[j];                                                                    \
-        }                                                                                               \
-        barrier(CLK_LOCAL_MEM_FENCE);                                                                   \
-        for (int st = l >> 1; st > 0; st >>= 1) {                                                       \
-            if (lid < st) {                                                                             \
-                for (int j = 0; j < MATMUL_ROWS; j++) {                                                 \
-                    red[j * l + lid] += red[j * l + lid + st];                                          \
+            ROW8_##KIND(FMT)                                                                            \
+            for (int j = 0; j < MATMUL_ROWS; j++) {                                                     \
+                red[j * l + lid] = s[j];                                                                \
+            }                                                                                           \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                               \
+            for (int st = l >> 1; st > 0; st >>= 1) {                                                   \
+                if (lid < st) {                                                                         \
+                    for (int j = 0; j < MATMUL_ROWS; j++) {                                             \
+                        red[j * l + lid] += red[j * l + lid + st];                                      \
+                    }                                                                                   \
                 }                                                                                       \
+                barrier(CLK_LOCAL_MEM_FENCE);                                                           \
+            }                                                                                           \
+            if (lid < MATMUL_ROWS) {                                                                    \
+                float v = red[lid * l];                                                                 \
+                out[oo + (long) (i0 + lid) * rows + r] = hasBias ? v + b0 : v;                          \
             }                                                                                           \
             barrier(CLK_LOCAL_MEM_FENCE);                                                               \
         }                                                                                               \
-        if (lid < nb) {                                                                                 \
-            float v = red[lid * l];                                                                     \
-            out[oo + (long) (i0 + lid) * rows + r] = hasBias ? v + bias[bo + r] : v;                    \
+        for (; i0 < n; i0++) {                                                                          \
+            global const float* x0 = x + xo + (long) i0 * cols;                                         \
+            float s0 = 0.0f;                                                                            \
+            ROW1_##KIND(FMT)                                                                            \
+            s0 = reduce_sum(red, s0);                                                                   \
+            if (lid == 0) {                                                                             \
+                out[oo + (long) i0 * rows + r] = hasBias ? s0 + b0 : s0;                                \
+            }                                                                                           \
         }                                                                                               \
-        barrier(CLK_LOCAL_MEM_FENCE);                                                                   \
-    }                                                                                                   \
     }                                                                                                   \
 }
 
@@ -153,11 +227,11 @@ kernel void conv1d3_##FMT(global const uchar* w, int cOut, int cIn, long rowByte
     out[oo + g] = hasBias ? s + bias[bo + co] : s;                                                      \
 }
 
-MATMUL(F32)
-MATMUL(F16)
-MATMUL(BF16)
-MATMUL(Q8_0)
-MATMUL(Q4_0)
+MATMUL(F32, PLAIN)
+MATMUL(F16, PLAIN)
+MATMUL(BF16, PLAIN)
+MATMUL(Q8_0, BLOCKS)
+MATMUL(Q4_0, Q4)
 EMBED(F32)
 EMBED(F16)
 EMBED(BF16)
