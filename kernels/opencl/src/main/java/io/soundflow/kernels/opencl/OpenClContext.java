@@ -69,7 +69,7 @@ final class OpenClContext {
             "conv1d3_F32", "conv1d3_F16", "conv1d3_BF16", "conv1d3_Q8_0", "conv1d3_Q4_0",
             "add", "silu_mul", "gelu", "avg_pool2", "rms_norm", "layer_norm", "softmax", "rope", "argmax",
             "attention_causal_f32", "attention_causal_f16", "attention_windowed", "half_check", "half_store",
-            "probe_read", "probe_fma"};
+            "probe_read", "probe_read_slices", "probe_fma"};
 
     /** The concatenated kernel sources from the resources. */
     static String source() {

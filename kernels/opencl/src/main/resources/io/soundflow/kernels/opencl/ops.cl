@@ -260,12 +260,24 @@ kernel void half_store(global const float* x, int xo, int n, global half* dst, i
     }
 }
 
-// Ceiling probes for the benchmarks' roofline (DeviceCeilings): a streaming read of device memory, and
+// Ceiling probes for the benchmarks' roofline (DeviceCeilings): a streaming read of device memory (the
+// best of two access patterns), and
 // eight independent FMA chains per work-item.
 kernel void probe_read(global const float4* x, long n4, global float* out) {
     long g = get_global_id(0), gs = get_global_size(0);
     float4 s = (float4) (0.0f);
     for (long i = g; i < n4; i += gs) {
+        s += x[i];
+    }
+    out[g] = s.x + s.y + s.z + s.w;
+}
+
+// The same read with each work-item on a contiguous slice (the pattern a CPU device prefers).
+kernel void probe_read_slices(global const float4* x, long n4, global float* out) {
+    long g = get_global_id(0), gs = get_global_size(0);
+    long per = (n4 + gs - 1) / gs, from = g * per, to = min(n4, from + per);
+    float4 s = (float4) (0.0f);
+    for (long i = from; i < to; i++) {
         s += x[i];
     }
     out[g] = s.x + s.y + s.z + s.w;
