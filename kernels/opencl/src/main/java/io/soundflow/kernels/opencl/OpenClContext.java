@@ -33,6 +33,9 @@ final class OpenClContext {
     final MemorySegment context, queue, program;
     private final Map<String, Kernel> kernels = new HashMap<>();
     private final AtomicLong liveBytes = new AtomicLong();
+    private final AtomicLong sinceGc = new AtomicLong();
+    /** Bytes allocated between two requested collections: an eighth of the device memory (tests lower it). */
+    volatile long gcEvery;
     // argument staging, guarded by this
     private final MemorySegment argValue, globalSize, localSize;
 
@@ -43,6 +46,7 @@ final class OpenClContext {
     OpenClContext(Cl cl, OpenClDevices.Device device) {
         this.cl = cl;
         this.device = device;
+        this.gcEvery = device.globalMem() / 8;
         Arena global = Arena.global();
         argValue = global.allocate(16, 8);
         globalSize = global.allocate(JAVA_LONG);
@@ -175,14 +179,15 @@ final class OpenClContext {
                     + " MiB (global memory " + mib(device.globalMem()) + " MiB); use a smaller model, --quantize q8_0 "
                     + "or q4_0, or another device (-D" + OpenClDevices.DEVICE_PROPERTY + "=N)");
         }
+        // device memory is not the Java heap, so the GC does not see it filling up with unreachable buffers:
+        // after every eighth of the device's memory allocated, ask for a collection (the cleaner frees them)
+        if (sinceGc.addAndGet(size) > gcEvery) {
+            sinceGc.set(0);
+            System.gc();
+        }
         MemorySegment h = tryCreate(size);
         if (h == null) {
-            System.gc(); // buffers no longer reachable are released by the cleaner
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            releaseUnreachable();
             h = tryCreate(size);
         }
         if (h == null) {
@@ -204,6 +209,16 @@ final class OpenClContext {
         return m;
     }
 
+    /** Runs the GC so that the cleaner releases the device buffers no longer reachable, and waits a little for it. */
+    private static void releaseUnreachable() {
+        System.gc();
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private MemorySegment tryCreate(long size) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment err = a.allocate(JAVA_INT);
@@ -215,6 +230,11 @@ final class OpenClContext {
             Cl.check(rc, "clCreateBuffer(" + size + " bytes)");
             return h;
         }
+    }
+
+    /** Bytes of device buffers not yet released. */
+    long liveBytes() {
+        return liveBytes.get();
     }
 
     static long mib(long bytes) {

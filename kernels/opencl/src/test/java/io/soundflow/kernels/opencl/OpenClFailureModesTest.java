@@ -137,4 +137,30 @@ class OpenClFailureModesTest {
         assertThat(k.name()).startsWith("opencl(");
         assertThatThrownBy(() -> Backends.create("cuda")).hasMessageContaining("choose scalar, vector or opencl");
     }
+
+    /**
+     * Device buffers that become unreachable are released by the cleaner once collected: allocating far more
+     * than stays reachable keeps the device memory in use bounded. (The test asks for the collections
+     * itself; that the allocator also requests them every {@code gcEvery} bytes is not checked here.)
+     */
+    @Test
+    void unreachableBuffersAreReleased() throws InterruptedException {
+        OpenClKernels k = OpenClTestBackend.get();
+        long before = k.ctx.gcEvery;
+        k.ctx.gcEvery = 32L << 20;
+        try {
+            long start = k.ctx.liveBytes();
+            for (int i = 0; i < 40; i++) {
+                k.alloc(4 << 20).fill(1f); // 16 MiB each, unreachable at once: 640 MiB in all
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (k.ctx.liveBytes() - start > (256L << 20) && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(50);
+            }
+            assertThat(k.ctx.liveBytes() - start).as("device bytes still held").isLessThan(256L << 20);
+        } finally {
+            k.ctx.gcEvery = before;
+        }
+    }
 }
