@@ -7,26 +7,28 @@
 //   Q8_0  blocks of 32: float16 scale d, 32 signed bytes q; value = q * d (34 bytes)
 //   Q4_0  blocks of 32: float16 scale d, 16 bytes; byte j holds value j (low nibble) and j + 16 (high);
 //         value = (nibble - 8) * d (18 bytes)
+// Also the work-group reductions (reduce_sum, reduce_max) that ops.cl, built after this file, uses.
+// Helpers are plain functions, not C99 `inline` ones (those need an external definition elsewhere).
 
-inline float w_F32(global const uchar* row, int c) {
+float w_F32(global const uchar* row, int c) {
     return ((global const float*) row)[c];
 }
 
-inline float w_F16(global const uchar* row, int c) {
+float w_F16(global const uchar* row, int c) {
     return vload_half(c, (global const half*) row);
 }
 
-inline float w_BF16(global const uchar* row, int c) {
+float w_BF16(global const uchar* row, int c) {
     return as_float(((uint) ((global const ushort*) row)[c]) << 16);
 }
 
-inline float w_Q8_0(global const uchar* row, int c) {
+float w_Q8_0(global const uchar* row, int c) {
     global const uchar* b = row + 34 * (c >> 5);
     float d = vload_half(0, (global const half*) b);
     return (float) ((char) b[2 + (c & 31)]) * d;
 }
 
-inline float w_Q4_0(global const uchar* row, int c) {
+float w_Q4_0(global const uchar* row, int c) {
     global const uchar* b = row + 18 * (c >> 5);
     float d = vload_half(0, (global const half*) b);
     int j = c & 31;
@@ -36,7 +38,7 @@ inline float w_Q4_0(global const uchar* row, int c) {
 }
 
 // Sum of red[0 .. get_local_size(0)) into red[0]; the local size is a power of two. Every work-item calls it.
-inline float reduce_sum(local float* red, float v) {
+float reduce_sum(local float* red, float v) {
     int lid = get_local_id(0), l = get_local_size(0);
     red[lid] = v;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -51,7 +53,7 @@ inline float reduce_sum(local float* red, float v) {
     return r;
 }
 
-inline float reduce_max(local float* red, float v) {
+float reduce_max(local float* red, float v) {
     int lid = get_local_id(0), l = get_local_size(0);
     red[lid] = v;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -67,7 +69,7 @@ inline float reduce_max(local float* red, float v) {
 }
 
 // The quantized value j of a block (before the scale).
-inline float q_Q8_0(global const uchar* b, int j) {
+float q_Q8_0(global const uchar* b, int j) {
     return (float) ((char) b[2 + j]);
 }
 
