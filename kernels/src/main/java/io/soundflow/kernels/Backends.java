@@ -1,11 +1,17 @@
 package io.soundflow.kernels;
 
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceLoader;
 
 /**
- * Chooses the {@link Kernels} backend once per JVM: {@code -Dsoundflow.kernels=scalar|vector}
- * (default {@code vector}), announced in one log line. When the Vector API module is not readable the
- * choice falls back to {@code scalar} with a warning that names the exact flag to add.
+ * Chooses the {@link Kernels} backend once per JVM: {@code -Dsoundflow.kernels=NAME} (default
+ * {@code vector}), announced in one log line. Backends are found through {@link java.util.ServiceLoader}
+ * ({@link KernelsProvider}): {@code scalar} and {@code vector} here, {@code opencl} when the
+ * {@code soundflow-kernels-opencl} jar is on the class path. When the Vector API module is not readable
+ * {@code vector} falls back to {@code scalar} with a warning that names the exact flag to add.
  */
 public final class Backends {
     public static final String PROPERTY = "soundflow.kernels";
@@ -38,7 +44,7 @@ public final class Backends {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
-    /** A fresh backend by name: "scalar" or "vector" (falls back to scalar with a warning). */
+    /** A fresh backend by name, among the providers on the class path (see {@link #names()}). */
     public static Kernels create(String name) {
         return create(name, vectorApiAvailable(), msg -> LOG.log(Level.WARNING, msg));
     }
@@ -49,18 +55,41 @@ public final class Backends {
      */
     static Kernels create(String name, boolean vectorAvailable, java.util.function.Consumer<String> warn) {
         String n = name == null ? "" : name.trim();
-        return switch (n) {
-            case "scalar" -> new ScalarKernels();
-            case "vector" -> {
-                if (!vectorAvailable) {
-                    warn.accept(FALLBACK_WARNING);
-                    yield new ScalarKernels();
-                }
-                yield VectorBackendLoader.load();
+        List<KernelsProvider> all = providers();
+        for (KernelsProvider p : all) {
+            if (p.name().equals(n)) {
+                return p.create(new KernelsProvider.Environment(vectorAvailable, warn));
             }
-            default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + name
-                    + ": unknown kernels backend (choose scalar or vector)");
-        };
+        }
+        throw new IllegalArgumentException("-D" + PROPERTY + "=" + name + ": unknown kernels backend (choose "
+                + choices(all) + ")" + (n.equals("opencl") ? "; the opencl backend is the soundflow-kernels-opencl jar, "
+                + "which is not on the class path" : ""));
+    }
+
+    /** The names of the backends on the class path, in their {@link KernelsProvider#order()}. */
+    public static List<String> names() {
+        return providers().stream().map(KernelsProvider::name).toList();
+    }
+
+    /** Whether a backend of this name is on the class path. */
+    public static boolean has(String name) {
+        return names().contains(name);
+    }
+
+    private static List<KernelsProvider> providers() {
+        List<KernelsProvider> all = new ArrayList<>();
+        ServiceLoader.load(KernelsProvider.class, Backends.class.getClassLoader()).forEach(all::add);
+        all.sort(Comparator.comparingInt(KernelsProvider::order).thenComparing(KernelsProvider::name));
+        return all;
+    }
+
+    /** "scalar or vector", "scalar, vector or opencl". */
+    private static String choices(List<KernelsProvider> all) {
+        List<String> names = all.stream().map(KernelsProvider::name).toList();
+        if (names.size() <= 1) {
+            return String.join("", names);
+        }
+        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast();
     }
 
     /** The warning printed when the vector backend is asked for but the module is not readable. */

@@ -12,6 +12,11 @@ package io.soundflow.kernels;
  *   <li>Weights are {@link WeightMatrix} [out, in] in their stored format; pass them through
  *       {@link #upload} once at load time (a no-op on the CPU backends).</li>
  *   <li>{@code out} may not alias an input unless the method says it may.</li>
+ *   <li>A backend may run operations asynchronously (the {@code opencl} backend enqueues them on one
+ *       in-order device queue): each operation sees the results of those called before it, and the host
+ *       sees them at the points that read back, {@link FloatBuf#read} (and {@code toArray}),
+ *       {@link HalfBuf#read} and {@link #argmax}. Host arrays passed in ({@code ids}, {@code positions},
+ *       {@code invFreq}, {@code windows}) may be reused as soon as the call returns.</li>
  * </ul>
  */
 public interface Kernels {

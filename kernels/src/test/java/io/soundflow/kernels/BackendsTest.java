@@ -46,6 +46,21 @@ class BackendsTest {
     }
 
     @Test
+    void theCpuBackendsAreFoundThroughServiceLoaderInTheirOrder() {
+        // this module's own providers; soundflow-kernels-opencl adds "opencl" after them
+        assertThat(Backends.names()).startsWith("scalar", "vector");
+        assertThat(Backends.has("scalar")).isTrue();
+        assertThat(Backends.has("cuda")).isFalse();
+    }
+
+    @Test
+    void openclWithoutItsJarSaysWhichJarIsMissing() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Backends.has("opencl"), "the opencl provider is on this class path");
+        assertThatThrownBy(() -> Backends.create("opencl", true, w -> { }))
+                .hasMessageContaining("soundflow-kernels-opencl");
+    }
+
+    @Test
     void vectorWidthSetting() {
         int preferred = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
         assertThat(VectorKernels.parseBits(null)).isEqualTo(preferred);

@@ -67,6 +67,9 @@ final class BenchForwardCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verboseOption;
 
+    @Mixin
+    KernelsOption kernelsOption;
+
     @Override
     public Integer call() throws JsonProcessingException {
         List<WeightFormat> fs = new ArrayList<>();

@@ -63,6 +63,9 @@ final class BenchStreamCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verboseOption;
 
+    @Mixin
+    KernelsOption kernelsOption;
+
     @Override
     public Integer call() throws Exception {
         WeightFormat f = format.equalsIgnoreCase("bf16") ? WeightFormat.BF16 : LoadOptions.parseQuantize(format);

@@ -25,6 +25,9 @@ final class ModelOptions {
     @Mixin
     VerboseOption verboseOption;
 
+    @Mixin
+    KernelsOption kernelsOption;
+
     OmniThinker open() {
         try (LoadProgressLine progress = LoadProgressLine.forTerminal("loading " + model.getFileName())) {
             return Thinkers.open(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize), progress));

@@ -116,6 +116,9 @@ final class StreamCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verboseOption;
 
+    @Mixin
+    KernelsOption kernelsOption;
+
     @Spec
     CommandSpec spec;
 

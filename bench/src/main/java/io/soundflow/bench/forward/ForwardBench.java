@@ -101,9 +101,10 @@ public final class ForwardBench {
             k = timing;
         }
         this.timing = timing;
-        out.printf(Locale.ROOT, "backend %s, %d threads; probing the machine...%n", k.name(),
-                io.soundflow.kernels.KernelPool.get().threads());
-        MachineProbe.Ceilings ceil = MachineProbe.measure(1L << 30, 3);
+        out.printf(Locale.ROOT, "backend %s, %d threads; probing the %s...%n", k.name(),
+                io.soundflow.kernels.KernelPool.get().threads(),
+                Backends.get() instanceof io.soundflow.kernels.DeviceCeilings ? "device" : "machine");
+        MachineProbe.Ceilings ceil = MachineProbe.measure(Backends.get(), 1L << 30, 3);
         out.printf(Locale.ROOT, "measured: read bandwidth %.1f GB/s, FMA peak %.1f GFLOP/s%n", ceil.readGBs(), ceil.fmaGflops());
         if (settings.readGBs() > 0 || settings.fmaGflops() > 0) {
             ceil = new MachineProbe.Ceilings(settings.readGBs() > 0 ? settings.readGBs() : ceil.readGBs(),
@@ -135,7 +136,7 @@ public final class ForwardBench {
         }
         if (settings.readGBs() <= 0 || settings.fmaGflops() <= 0) {
             // the host is shared: probe again after the runs and keep the best ceilings seen
-            MachineProbe.Ceilings again = MachineProbe.measure(1L << 30, 3);
+            MachineProbe.Ceilings again = MachineProbe.measure(Backends.get(), 1L << 30, 3);
             MachineProbe.Ceilings best = new MachineProbe.Ceilings(
                     settings.readGBs() > 0 ? settings.readGBs() : Math.max(ceil.readGBs(), again.readGBs()),
                     settings.fmaGflops() > 0 ? settings.fmaGflops() : Math.max(ceil.fmaGflops(), again.fmaGflops()),

@@ -1,6 +1,8 @@
 package io.soundflow.bench.kernels;
 
+import io.soundflow.kernels.DeviceCeilings;
 import io.soundflow.kernels.KernelPool;
+import io.soundflow.kernels.Kernels;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,6 +27,17 @@ public final class MachineProbe {
 
     /** Measured ceilings. */
     public record Ceilings(double readGBs, double fmaGflops, int threads, int vectorBits) {
+    }
+
+    /**
+     * The ceilings of the hardware {@code k} runs on: its device's ({@link DeviceCeilings}, e.g. the opencl
+     * backend's GPU), else this machine's ({@link #measure(long, int)}).
+     */
+    public static Ceilings measure(Kernels k, long bufferBytes, int rounds) {
+        if (k instanceof DeviceCeilings d) {
+            return new Ceilings(d.readGBs(bufferBytes, rounds), d.fmaGflops(rounds), 1, 0);
+        }
+        return measure(bufferBytes, rounds);
     }
 
     /** Best of {@code rounds} timed passes of each probe (after one warm-up pass). */

@@ -79,7 +79,7 @@ public final class StreamBench {
         List<Row> rows = new ArrayList<>();
         summaries.clear();
         Kernels k = Backends.get();
-        double peak = s.fmaGflops() > 0 ? s.fmaGflops() : MachineProbe.measure(256L << 20, 2).fmaGflops();
+        double peak = s.fmaGflops() > 0 ? s.fmaGflops() : MachineProbe.measure(k, 256L << 20, 2).fmaGflops();
         out.printf(Locale.ROOT, "backend %s; FMA peak %.1f GFLOP/s%s%n", k.name(), peak, s.fmaGflops() > 0 ? " (given)" : " (measured)");
         if (tiny != null) {
             rows.addAll(tiny(tiny, tinyName, clip, peak));

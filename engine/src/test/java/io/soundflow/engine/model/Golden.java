@@ -1,11 +1,10 @@
 package io.soundflow.engine.model;
 
-import io.soundflow.kernels.Backends;
 import io.soundflow.kernels.FloatBuf;
 import io.soundflow.kernels.Kernels;
+import io.soundflow.testing.TestBackends;
 import io.soundflow.weights.TensorInfo;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,16 +76,12 @@ final class Golden {
         }
     }
 
-    /** The backends to test: scalar always, vector when the Vector API is readable. */
+    /** The backends to test ({@link TestBackends#names()}: scalar, vector, opencl where present). */
     static Stream<String> backends() {
-        List<String> b = new ArrayList<>(List.of("scalar"));
-        if (Backends.vectorApiAvailable()) {
-            b.add("vector");
-        }
-        return b.stream();
+        return TestBackends.names().stream();
     }
 
     static Kernels kernels(String name) {
-        return Backends.create(name);
+        return TestBackends.create(name);
     }
 }

@@ -99,6 +99,36 @@ class OmniGoldenTest {
         }
     }
 
+    static Stream<Arguments> quantizedOnBackends() {
+        return Stream.of("q8_0", "q4_0").flatMap(f -> Golden.backends().filter(b -> !b.equals("scalar"))
+                .map(b -> Arguments.of(f, b)));
+    }
+
+    /** A quantized model gives the same prefill logits on every backend as on scalar (within TOL). */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("quantizedOnBackends")
+    void quantizedLogitsAgreeAcrossBackends(String format, String backend) {
+        Path dir = SharedData.require("golden/omni-tiny");
+        var q = LoadOptions.parseQuantize(format);
+        float[][] logits = new float[2][];
+        String[] names = {"scalar", backend};
+        try (TensorStore ref = SafeTensors.open(dir.resolve("reference.safetensors"))) {
+            for (int b = 0; b < 2; b++) {
+                try (OmniThinker model = OmniLoader.load(dir.resolve("model"), new LoadOptions(Golden.kernels(names[b]), q))) {
+                    float[] mel = ref.get("mel.0").toFloatArray();
+                    float[] audio = model.encodeAudio(mel, (int) ref.get("mel.0").dim(1), Probe.NONE);
+                    int[] ids = Golden.ints(ref.get("input_ids"));
+                    int[] all = new int[ids.length];
+                    Arrays.setAll(all, i -> i);
+                    logits[b] = model.prefill(model.newCache(ids.length), ids, audio, all, Probe.NONE);
+                }
+            }
+        }
+        double e = Golden.relErr(logits[1], logits[0]);
+        System.out.printf("golden omni-tiny %s [%s vs scalar] prefill_logits rel err %.3g%n", format, backend, e);
+        assertThat(e).isLessThan(TOL);
+    }
+
     static void report(String model, String backend, String key, float[] got, TensorStore ref) {
         double e = Golden.relErr(got, ref.get(key).toFloatArray());
         System.out.printf("golden %s [%s] %s rel err %.3g%n", model, backend, key, e);

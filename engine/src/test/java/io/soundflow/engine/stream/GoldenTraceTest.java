@@ -8,23 +8,30 @@ import io.soundflow.engine.audio.Audio;
 import io.soundflow.engine.audio.WavReader;
 import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.testing.SharedData;
+import io.soundflow.testing.TestBackends;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Conformance with the golden traces of the released greedy loop ({@code ../shared/golden/ai-tiny}):
- * every decision, every reply id and every forwarded token must be identical.
+ * every decision, every reply id and every forwarded token must be identical, on the default backend and
+ * on opencl where an OpenCL platform is present ({@link TestBackends}).
  */
 class GoldenTraceTest {
     static Path dir;
     static StreamingEngine engine;
     static float[] clip;
+    static final Map<String, StreamingEngine> others = new HashMap<>();
 
     @BeforeAll
     static void load() throws Exception {
@@ -40,9 +47,16 @@ class GoldenTraceTest {
         if (engine != null) {
             engine.close();
         }
+        for (StreamingEngine e : others.values()) {
+            e.close();
+        }
     }
 
     static StreamTrace run(FrontEndMode mode, DrainLayout layout, boolean paced) throws Exception {
+        return run(engine, mode, layout, paced);
+    }
+
+    static StreamTrace run(StreamingEngine engine, FrontEndMode mode, DrainLayout layout, boolean paced) throws Exception {
         SessionOptions o = SessionOptions.defaults().withMode(mode).withLayout(layout).withRecordTrace(true);
         AtomicLong decided = new AtomicLong();
         List<String> errors = new ArrayList<>();
@@ -105,5 +119,22 @@ class GoldenTraceTest {
     @Test
     void teacherForcedWithAPacedProducerGivesTheSameTrace() throws Exception {
         assertMatches(run(FrontEndMode.CHUNK_LOCAL, DrainLayout.TEACHER_FORCED, true), "trace-chunk-local.json");
+    }
+
+    static List<String> deviceBackends() {
+        return TestBackends.names().stream().filter(b -> b.equals("opencl")).toList();
+    }
+
+    /** Both released-loop traces on each device backend (opencl), with the model's weights on the device. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deviceBackends")
+    void theTracesAreTheSameOnADeviceBackend(String backend) throws Exception {
+        StreamingEngine e = others.get(backend);
+        if (e == null) {
+            e = StreamingEngine.load(dir.resolve("model"), new LoadOptions(TestBackends.create(backend), null));
+            others.put(backend, e);
+        }
+        assertMatches(run(e, FrontEndMode.REF_EXACT, DrainLayout.ONE_BY_ONE, false), "trace-ref-exact.json");
+        assertMatches(run(e, FrontEndMode.CHUNK_LOCAL, DrainLayout.ONE_BY_ONE, false), "trace-chunk-local.json");
     }
 }
