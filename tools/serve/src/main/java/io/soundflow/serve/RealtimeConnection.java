@@ -365,7 +365,9 @@ final class RealtimeConnection implements StreamListener {
                 case StreamEvent.Stats s -> send(stats(s.stats()));
                 case StreamEvent.End end -> {
                     if (end.failed()) {
-                        error("session_failed", null, null, "the engine session failed: " + end.reason(), "server_error");
+                        // the engine names the CLI flag; here the same option is session.soundflow.lenient
+                        String why = end.reason().replace("--lenient", "session.soundflow.lenient: true");
+                        error("session_failed", null, null, "the engine session failed: " + why, "server_error");
                         close(1011, "engine session failed");
                     } else if (!end.reason().equals("closed")) {
                         ObjectNode m = event("soundflow.session.ended");
