@@ -76,9 +76,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         StreamingEngine engine;
         String name;
+        Path dir;
         if (model == null) {
             Demo demo = Demo.load(DemoAssets.defaultDir());
             engine = demo.engine();
+            dir = demo.modelDir();
             name = "soundflow-demo (random weights)";
             spec.commandLine().getOut().println("soundflow serve: the built-in demo model " + demo.modelDir()
                     + " (RANDOM weights: it shows the pipeline, it understands nothing)");
@@ -87,13 +89,14 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(model + ": no such model folder");
             }
             engine = StreamingEngine.load(model, new LoadOptions(Backends.get(), LoadOptions.parseQuantize(quantize)));
+            dir = model;
             name = model.toAbsolutePath().normalize().getFileName().toString();
         }
         ServeConfig config = new ServeConfig(host, port, maxSessions, key, allowOrigins, Duration.ofSeconds(idleSeconds),
                 maxMessageBytes, name);
         RealtimeServer server;
         try {
-            server = RealtimeServer.start(engine, config);
+            server = RealtimeServer.start(engine, config, dir);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -110,7 +113,7 @@ final class ServeCommand implements Callable<Integer> {
         }));
         String shown = host.contains(":") ? "[" + host + "]" : host;
         var out = spec.commandLine().getOut();
-        out.printf("soundflow serve: http://%s:%d/ (the page), ws://%s:%d/v1/realtime (OpenAI Realtime), /health, /metrics%n",
+        out.printf("soundflow serve: http://%s:%d/ (the page), ws://%s:%d/v1/realtime (OpenAI Realtime), /health, /metrics, POST /v1/chat/completions, POST /v1/audio/transcriptions%n",
                 shown, server.port(), shown, server.port());
         out.printf("  model %s | at most %d sessions | %s | Ctrl-C or SIGTERM stops it%n", name, maxSessions,
                 key != null ? "bearer key from $" + apiKeyEnv : "no key");

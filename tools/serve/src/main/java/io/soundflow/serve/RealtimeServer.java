@@ -39,11 +39,14 @@ public final class RealtimeServer implements AutoCloseable {
     private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicInteger ids = new AtomicInteger();
     private final Javalin app;
+    private final OfflineRoutes offline; // null when the model has no offline view (no tokenizer folder given)
     private volatile boolean closing;
 
-    private RealtimeServer(StreamingEngine engine, ServeConfig config) {
+    private RealtimeServer(StreamingEngine engine, ServeConfig config, java.nio.file.Path modelDir) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.config = Objects.requireNonNull(config, "config");
+        OfflineAnswers answers = OfflineAnswers.of(engine.model(), modelDir);
+        this.offline = answers == null ? null : new OfflineRoutes(answers, config.modelName(), Math.max(1, config.maxSessions() / 4));
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -59,6 +62,9 @@ public final class RealtimeServer implements AutoCloseable {
             cfg.routes.get("/", ctx -> resource(ctx, "index.html", "text/html; charset=utf-8"));
             cfg.routes.get("/app.js", ctx -> resource(ctx, "app.js", "text/javascript; charset=utf-8"));
             cfg.routes.get("/pcm-worklet.js", ctx -> resource(ctx, "pcm-worklet.js", "text/javascript; charset=utf-8"));
+            cfg.routes.post("/v1/chat/completions", ctx -> offline(ctx).chat(ctx));
+            cfg.routes.post("/v1/audio/transcriptions", ctx -> offline(ctx).transcribe(ctx));
+            cfg.routes.exception(OfflineRoutes.HttpError.class, (e, ctx) -> OfflineRoutes.send(ctx, e));
             cfg.routes.wsBeforeUpgrade("/v1/realtime", this::beforeUpgrade);
             cfg.routes.ws("/v1/realtime", ws -> {
                 ws.onConnect(this::connect);
@@ -97,7 +103,15 @@ public final class RealtimeServer implements AutoCloseable {
 
     /** Starts serving {@code engine} (loaded, warmed up) as {@code config} says; returns once the port is bound. */
     public static RealtimeServer start(StreamingEngine engine, ServeConfig config) {
-        RealtimeServer s = new RealtimeServer(engine, config);
+        return start(engine, config, null);
+    }
+
+    /**
+     * {@link #start(StreamingEngine, ServeConfig)} that also serves {@code POST /v1/chat/completions} and
+     * {@code POST /v1/audio/transcriptions} through the offline path, with the tokenizer of {@code modelDir}.
+     */
+    public static RealtimeServer start(StreamingEngine engine, ServeConfig config, java.nio.file.Path modelDir) {
+        RealtimeServer s = new RealtimeServer(engine, config, modelDir);
         s.app.start(config.host(), config.port());
         return s;
     }
@@ -118,6 +132,30 @@ public final class RealtimeServer implements AutoCloseable {
                 "sessions", admitted.get(), "max_sessions", config.maxSessions()));
     }
 
+    private OfflineRoutes offline(Context ctx) {
+        if (closing) {
+            throw new OfflineRoutes.HttpError(503, "shutting_down", null, "the server is shutting down");
+        }
+        if (!authorized(ctx)) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new OfflineRoutes.HttpError(401, "invalid_api_key", null, "missing or wrong Authorization: Bearer <key>");
+        }
+        if (offline == null) {
+            throw new OfflineRoutes.HttpError(501, "not_available", null, "the offline endpoints need the model folder's "
+                    + "tokenizer.json (serve was started without it)");
+        }
+        return offline;
+    }
+
+    private boolean authorized(Context ctx) {
+        if (config.apiKey() == null) {
+            return true;
+        }
+        String auth = ctx.header("Authorization");
+        String want = "Bearer " + config.apiKey();
+        return auth != null && MessageDigest.isEqual(auth.getBytes(StandardCharsets.UTF_8), want.getBytes(StandardCharsets.UTF_8));
+    }
+
     private void beforeUpgrade(Context ctx) {
         if (closing) {
             throw new ServiceUnavailableResponse("the server is shutting down");
@@ -127,14 +165,10 @@ public final class RealtimeServer implements AutoCloseable {
             metrics.refused("origin");
             throw new ForbiddenResponse("origin " + origin + " is not allowed (serve --allow-origin)");
         }
-        if (config.apiKey() != null) {
-            String auth = ctx.header("Authorization");
-            String want = "Bearer " + config.apiKey();
-            if (auth == null || !MessageDigest.isEqual(auth.getBytes(StandardCharsets.UTF_8), want.getBytes(StandardCharsets.UTF_8))) {
-                metrics.refused("auth");
-                ctx.header("WWW-Authenticate", "Bearer");
-                throw new UnauthorizedResponse(auth == null ? "missing Authorization: Bearer <key>" : "wrong API key");
-            }
+        if (!authorized(ctx)) {
+            metrics.refused("auth");
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new UnauthorizedResponse(ctx.header("Authorization") == null ? "missing Authorization: Bearer <key>" : "wrong API key");
         }
     }
 
