@@ -17,7 +17,8 @@ function open() {
       if (e.type === 'session.created') {
         ws.send(JSON.stringify({type: 'session.update', session: {type: 'realtime',
           audio: {input: {format: {type: 'audio/pcm', rate: RATE}}},
-          soundflow: {mode: $('mode').value, layout: $('layout').value, decision_bias: Number($('bias').value) || 0}}}));
+          soundflow: {mode: $('mode').value, layout: $('layout').value, decision_bias: Number($('bias').value) || 0,
+            lenient: $('lenient').checked}}}));
       } else if (e.type === 'session.updated') {
         resolve();
       }
