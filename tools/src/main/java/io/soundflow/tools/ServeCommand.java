@@ -53,6 +53,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-message-bytes", paramLabel = "N", defaultValue = "4194304", description = "Largest WebSocket message (default ${DEFAULT-VALUE}); a larger one closes the connection (1009).")
     int maxMessageBytes;
 
+    @Option(names = "--kv-budget-mb", paramLabel = "MB", defaultValue = "0", description = "KV cache memory all sessions together may reach, "
+            + "each counted at its full capacity (default 0 = three quarters of the heap); a session beyond it is refused.")
+    long kvBudgetMb;
+
     @Option(names = "--quantize", paramLabel = "q8_0|q4_0", description = "Convert the weight matrices at load.")
     String quantize;
 
@@ -70,6 +74,9 @@ final class ServeCommand implements Callable<Integer> {
             if (key == null || key.isBlank()) {
                 throw new IllegalArgumentException("--api-key-env " + apiKeyEnv + ": the environment variable is not set or empty");
             }
+        }
+        if (kvBudgetMb < 0) {
+            throw new IllegalArgumentException("--kv-budget-mb must be >= 0 (0 = three quarters of the heap), got " + kvBudgetMb);
         }
         if (idleSeconds < 1) {
             throw new IllegalArgumentException("--idle-timeout must be at least 1 second, got " + idleSeconds);
@@ -93,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
             name = model.toAbsolutePath().normalize().getFileName().toString();
         }
         ServeConfig config = new ServeConfig(host, port, maxSessions, key, allowOrigins, Duration.ofSeconds(idleSeconds),
-                maxMessageBytes, name);
+                maxMessageBytes, name, kvBudgetMb * 1_000_000L);
         RealtimeServer server;
         try {
             server = RealtimeServer.start(engine, config, dir);

@@ -33,6 +33,7 @@ final class RealtimeConnection implements StreamListener {
     private final StreamingEngine engine;
     private final ServeConfig config;
     private final ServeMetrics metrics;
+    private final KvBudget budget;
     private final WsContext ws;
     private final String id;
     private final ReentrantLock sendLock = new ReentrantLock();
@@ -46,16 +47,18 @@ final class RealtimeConnection implements StreamListener {
     private StreamingResampler resampler;
     private volatile Session session;     // null until the first audio
     private boolean inputEnded;
+    private final java.util.concurrent.atomic.AtomicLong reservedBytes = new java.util.concurrent.atomic.AtomicLong(); // KV budget held
 
     // the reply in progress (written by the decoder thread; read by response.cancel)
     private volatile String responseId;
     private volatile String itemId;
     private int responses;
 
-    RealtimeConnection(StreamingEngine engine, ServeConfig config, ServeMetrics metrics, WsContext ws, String id) {
+    RealtimeConnection(StreamingEngine engine, ServeConfig config, ServeMetrics metrics, KvBudget budget, WsContext ws, String id) {
         this.engine = engine;
         this.config = config;
         this.metrics = metrics;
+        this.budget = budget;
         this.ws = ws;
         this.id = id;
     }
@@ -265,11 +268,15 @@ final class RealtimeConnection implements StreamListener {
 
     /** Starts the engine session (under audioLock); on refusal sends an error, closes with 1013 and returns null. */
     private Session startSession() {
+        long need = budget.need(options);
         try {
+            budget.reserve(need, options);
+            reservedBytes.set(need);
             resampler = new StreamingResampler(inputRate, ENGINE_RATE);
             session = engine.newSession(options, this);
             return session;
         } catch (IllegalArgumentException | IllegalStateException e) {
+            releaseBudget();
             metrics.refused("resources");
             inputEnded = true;
             error("session_refused", null, null, "the session cannot start: " + e.getMessage(), "server_error");
@@ -364,6 +371,7 @@ final class RealtimeConnection implements StreamListener {
                 }
                 case StreamEvent.Stats s -> send(stats(s.stats()));
                 case StreamEvent.End end -> {
+                    releaseBudget(); // the session's threads are ending; its cache goes with them
                     if (end.failed()) {
                         // the engine names the CLI flag; here the same option is session.soundflow.lenient
                         String why = end.reason().replace("--lenient", "session.soundflow.lenient: true");
@@ -505,6 +513,10 @@ final class RealtimeConnection implements StreamListener {
     }
 
     // ---- lifecycle ---------------------------------------------------------------------------------------
+
+    private void releaseBudget() {
+        budget.release(reservedBytes.getAndSet(0));
+    }
 
     /** The client went away (or the connection was closed): the engine session and its memory are freed. */
     void closed() {

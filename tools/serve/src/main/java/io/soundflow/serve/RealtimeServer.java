@@ -35,6 +35,7 @@ public final class RealtimeServer implements AutoCloseable {
     private final StreamingEngine engine;
     private final ServeConfig config;
     private final ServeMetrics metrics = new ServeMetrics();
+    private final KvBudget budget;
     private final Map<String, RealtimeConnection> connections = new ConcurrentHashMap<>();
     private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicInteger ids = new AtomicInteger();
@@ -45,6 +46,7 @@ public final class RealtimeServer implements AutoCloseable {
     private RealtimeServer(StreamingEngine engine, ServeConfig config, java.nio.file.Path modelDir) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.config = Objects.requireNonNull(config, "config");
+        this.budget = new KvBudget(engine, config.kvBudget());
         OfflineAnswers answers = OfflineAnswers.of(engine.model(), modelDir);
         this.offline = answers == null ? null : new OfflineRoutes(answers, config.modelName(), Math.max(1, config.maxSessions() / 4));
         this.app = Javalin.create(cfg -> {
@@ -129,7 +131,8 @@ public final class RealtimeServer implements AutoCloseable {
     private void health(Context ctx) {
         ctx.status(closing ? 503 : 200);
         ctx.json(Map.of("status", closing ? "shutting_down" : "ready", "model", config.modelName(),
-                "sessions", admitted.get(), "max_sessions", config.maxSessions()));
+                "sessions", admitted.get(), "max_sessions", config.maxSessions(),
+                "kv_reserved_bytes", budget.reserved(), "kv_budget_bytes", budget.budget()));
     }
 
     private OfflineRoutes offline(Context ctx) {
@@ -199,7 +202,7 @@ public final class RealtimeServer implements AutoCloseable {
                 return;
             }
         } while (!admitted.compareAndSet(n, n + 1));
-        RealtimeConnection c = new RealtimeConnection(engine, config, metrics, ctx, Integer.toString(ids.incrementAndGet()));
+        RealtimeConnection c = new RealtimeConnection(engine, config, metrics, budget, ctx, Integer.toString(ids.incrementAndGet()));
         connections.put(ctx.sessionId(), c);
         metrics.admitted(c);
         c.opened();

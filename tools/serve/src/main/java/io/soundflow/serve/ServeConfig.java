@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param idleTimeout     a connection with no frame for this long is closed
  * @param maxMessageBytes largest WebSocket message (text or binary); a larger one closes the connection (1009)
  * @param modelName       what {@code session.created} reports as the model
+ * @param kvBudgetBytes   the KV cache memory all sessions together may reach, each counted at its full capacity
+ *                        (0 = three quarters of the maximum heap); a session beyond it is refused when it starts
  */
 public record ServeConfig(String host, int port, int maxSessions, String apiKey, List<String> allowedOrigins,
-                          Duration idleTimeout, int maxMessageBytes, String modelName) {
+                          Duration idleTimeout, int maxMessageBytes, String modelName, long kvBudgetBytes) {
 
     public ServeConfig {
         Objects.requireNonNull(host, "host");
@@ -36,6 +38,9 @@ public record ServeConfig(String host, int port, int maxSessions, String apiKey,
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idleTimeout must be positive, got " + idleTimeout);
         }
+        if (kvBudgetBytes < 0) {
+            throw new IllegalArgumentException("kvBudgetBytes must be >= 0 (0 = three quarters of the heap), got " + kvBudgetBytes);
+        }
         if (apiKey != null && apiKey.isBlank()) {
             throw new IllegalArgumentException("the API key is empty");
         }
@@ -43,38 +48,47 @@ public record ServeConfig(String host, int port, int maxSessions, String apiKey,
 
     /** Loopback, port 8080, 16 sessions, no key, 120 s idle timeout, 4 MiB messages. */
     public static ServeConfig defaults() {
-        return new ServeConfig("127.0.0.1", 8080, 16, null, List.of(), Duration.ofSeconds(120), 4 << 20, "soundflow");
+        return new ServeConfig("127.0.0.1", 8080, 16, null, List.of(), Duration.ofSeconds(120), 4 << 20, "soundflow", 0);
     }
 
     public ServeConfig withPort(int p) {
-        return new ServeConfig(host, p, maxSessions, apiKey, allowedOrigins, idleTimeout, maxMessageBytes, modelName);
+        return new ServeConfig(host, p, maxSessions, apiKey, allowedOrigins, idleTimeout, maxMessageBytes, modelName, kvBudgetBytes);
     }
 
     public ServeConfig withHost(String h) {
-        return new ServeConfig(h, port, maxSessions, apiKey, allowedOrigins, idleTimeout, maxMessageBytes, modelName);
+        return new ServeConfig(h, port, maxSessions, apiKey, allowedOrigins, idleTimeout, maxMessageBytes, modelName, kvBudgetBytes);
     }
 
     public ServeConfig withMaxSessions(int n) {
-        return new ServeConfig(host, port, n, apiKey, allowedOrigins, idleTimeout, maxMessageBytes, modelName);
+        return new ServeConfig(host, port, n, apiKey, allowedOrigins, idleTimeout, maxMessageBytes, modelName, kvBudgetBytes);
     }
 
     public ServeConfig withApiKey(String key) {
-        return new ServeConfig(host, port, maxSessions, key, allowedOrigins, idleTimeout, maxMessageBytes, modelName);
+        return new ServeConfig(host, port, maxSessions, key, allowedOrigins, idleTimeout, maxMessageBytes, modelName, kvBudgetBytes);
     }
 
     public ServeConfig withAllowedOrigins(List<String> origins) {
-        return new ServeConfig(host, port, maxSessions, apiKey, origins, idleTimeout, maxMessageBytes, modelName);
+        return new ServeConfig(host, port, maxSessions, apiKey, origins, idleTimeout, maxMessageBytes, modelName, kvBudgetBytes);
     }
 
     public ServeConfig withIdleTimeout(Duration d) {
-        return new ServeConfig(host, port, maxSessions, apiKey, allowedOrigins, d, maxMessageBytes, modelName);
+        return new ServeConfig(host, port, maxSessions, apiKey, allowedOrigins, d, maxMessageBytes, modelName, kvBudgetBytes);
     }
 
     public ServeConfig withMaxMessageBytes(int n) {
-        return new ServeConfig(host, port, maxSessions, apiKey, allowedOrigins, idleTimeout, n, modelName);
+        return new ServeConfig(host, port, maxSessions, apiKey, allowedOrigins, idleTimeout, n, modelName, kvBudgetBytes);
+    }
+
+    public ServeConfig withKvBudgetBytes(long bytes) {
+        return new ServeConfig(host, port, maxSessions, apiKey, allowedOrigins, idleTimeout, maxMessageBytes, modelName, bytes);
+    }
+
+    /** The KV budget in bytes ({@link #kvBudgetBytes()}, or three quarters of this JVM's maximum heap). */
+    public long kvBudget() {
+        return kvBudgetBytes > 0 ? kvBudgetBytes : Runtime.getRuntime().maxMemory() / 4 * 3;
     }
 
     public ServeConfig withModelName(String name) {
-        return new ServeConfig(host, port, maxSessions, apiKey, allowedOrigins, idleTimeout, maxMessageBytes, name);
+        return new ServeConfig(host, port, maxSessions, apiKey, allowedOrigins, idleTimeout, maxMessageBytes, name, kvBudgetBytes);
     }
 }

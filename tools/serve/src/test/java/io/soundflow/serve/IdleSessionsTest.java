@@ -47,6 +47,9 @@ class IdleSessionsTest {
                             WsClient c = WsClient.connect(server.port());
                             clients.add(c);
                             c.expect("session.created");
+                            // sized to need: a 4096-position context (2 MB of KV here) instead of the model's 32768
+                            c.send("{\"type\":\"session.update\",\"session\":{\"soundflow\":{\"max_positions\":4096}}}");
+                            c.expect("session.updated");
                             c.sendBinary(new byte[12000 * 2]); // 500 ms at 24 kHz (windowed needs a look-ahead): one decision
                             c.until("soundflow.decision");
                             return null;

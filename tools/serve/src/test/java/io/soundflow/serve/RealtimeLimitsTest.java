@@ -150,6 +150,49 @@ class RealtimeLimitsTest {
         }
     }
 
+    @Test
+    void sessionsAreAdmittedOnlyWhileTheKvTheyCouldReachFitsTheBudget() throws Exception {
+        KvBudget probe = new KvBudget(engine, Long.MAX_VALUE);
+        long full = probe.need(io.soundflow.engine.stream.SessionOptions.defaults());
+        assertThat(full).as("32768 positions x 2 layers x 2 x 32 x 4 B").isEqualTo(32768L * 2 * 2 * 32 * 4);
+        try (RealtimeServer s = RealtimeServer.start(engine, ServeConfig.defaults().withPort(0).withKvBudgetBytes(full * 5 / 2))) {
+            WsClient a = WsClient.connect(s.port());
+            WsClient b = WsClient.connect(s.port());
+            WsClient c = WsClient.connect(s.port());
+            for (WsClient x : List.of(a, b, c)) {
+                x.expect("session.created");
+                x.sendBinary(new byte[12000 * 2]); // the engine session starts at the first audio
+            }
+            a.until("soundflow.decision");
+            b.until("soundflow.decision");
+            JsonNode e = c.expect("error");
+            assertThat(e.at("/error/code").asText()).isEqualTo("session_refused");
+            assertThat(e.at("/error/message").asText()).contains("KV cache could reach 16.8 MB").contains("max_positions");
+            assertThat(c.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1013);
+            c.close();
+            // a session sized to need fits beside the two
+            try (WsClient d = WsClient.connect(s.port())) {
+                d.expect("session.created");
+                d.send("{\"type\":\"session.update\",\"session\":{\"soundflow\":{\"max_positions\":8192}}}");
+                d.expect("session.updated");
+                d.sendBinary(new byte[12000 * 2]);
+                d.until("soundflow.decision");
+            }
+            // when a session ends its reservation is returned: a full-size one fits again
+            a.close();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (s.sessions() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            try (WsClient f = WsClient.connect(s.port())) {
+                f.expect("session.created");
+                f.sendBinary(new byte[12000 * 2]);
+                f.until("soundflow.decision");
+            }
+            b.close();
+        }
+    }
+
     static int handshakeStatus(int port, Map<String, String> headers) {
         try {
             WsClient.connect(port, headers).close();
