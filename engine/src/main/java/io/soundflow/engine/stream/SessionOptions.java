@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param fifoCapacity     encoded-chunk FIFO size (power of two; default 256 = 102 s of audio)
  * @param maxReplyTokens   cap on a reply (ids after the decision); at the cap TEXT_END is forced (default 512,
  *                         the released web demo's cap); 0 = no cap
- * @param sampling         greedy (default, ties to the lowest id) or sampling settings for every token
+ * @param sampling         greedy (default, ties to the lowest id) or sampling settings for every token; a
+ *                         repetition penalty is refused (the streaming decoder keeps no reply history)
  * @param melWindowChunks  clamp window of the {@code windowed} front end (default 60)
  * @param recordTrace      keep the full trace (fed tokens, every reply) for {@link Session#trace()}
  * @param refExactMaxSeconds input limit of {@code ref-exact}, which keeps the whole input (default 1800)
@@ -44,6 +45,8 @@ public record SessionOptions(FrontEndMode mode, DrainLayout layout, boolean exac
         check(windowBlocks >= 1, "windowBlocks (--window-blocks) must be at least 1, got " + windowBlocks);
         check(maxReplyTokens >= 0, "maxReplyTokens (--max-reply) must be >= 0 (0 = no cap), got " + maxReplyTokens);
         check(melWindowChunks >= 1, "melWindowChunks must be at least 1, got " + melWindowChunks);
+        check(sampling.repetitionPenalty() == 1f, "sampling.repetitionPenalty must be 1 in a streaming session (the "
+                + "streaming decoder keeps no reply history to penalize), got " + sampling.repetitionPenalty());
         check(Float.isFinite(decisionBias), "decisionBias must be a finite number (a logit offset), got " + decisionBias);
         check(refExactMaxSeconds >= 1, "refExactMaxSeconds must be at least 1, got " + refExactMaxSeconds);
         check(ringCapacity >= 2 && Integer.bitCount(ringCapacity) == 1,

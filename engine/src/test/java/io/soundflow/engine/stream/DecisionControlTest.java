@@ -105,6 +105,9 @@ class DecisionControlTest {
         assertThat(decisions(run(SessionOptions.defaults().withDecisionBias(-1000f), null)))
                 .hasSize(chunks.size()).noneMatch(StreamEvent.Decision::respond);
         assertThatThrownBy(() -> SessionOptions.defaults().withDecisionBias(Float.NaN)).hasMessageContaining("decisionBias");
+        // a repetition penalty would be silently ignored by the streaming decoder: refused instead
+        assertThatThrownBy(() -> SessionOptions.defaults().withSampling(new io.soundflow.engine.model.SamplingSettings(1f, 0, 1f, 1.3f, 1)))
+                .hasMessageContaining("repetitionPenalty must be 1");
     }
 
     @Test
