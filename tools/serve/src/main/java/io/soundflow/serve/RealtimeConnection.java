@@ -422,6 +422,18 @@ final class RealtimeConnection implements StreamListener {
             r.putArray("output");
             r.putObject("metadata").put("chunk", Long.toString(d.chunk()));
             send(c);
+            ObjectNode added = event("response.output_item.added");
+            added.put("response_id", responseId);
+            added.put("output_index", 0);
+            item(added.putObject("item"), itemId, "in_progress", null);
+            send(added);
+            ObjectNode part = event("response.content_part.added");
+            part.put("response_id", responseId);
+            part.put("item_id", itemId);
+            part.put("output_index", 0);
+            part.put("content_index", 0);
+            part.putObject("part").put("type", "output_text").put("text", "");
+            send(part);
         }
     }
 
@@ -435,6 +447,19 @@ final class RealtimeConnection implements StreamListener {
         done.put("content_index", 0);
         done.put("text", r.text());
         send(done);
+        String itemStatus = r.cutReason() == null ? "completed" : "incomplete";
+        ObjectNode partDone = event("response.content_part.done");
+        partDone.put("response_id", rid);
+        partDone.put("item_id", iid);
+        partDone.put("output_index", 0);
+        partDone.put("content_index", 0);
+        partDone.putObject("part").put("type", "output_text").put("text", r.text());
+        send(partDone);
+        ObjectNode itemDone = event("response.output_item.done");
+        itemDone.put("response_id", rid);
+        itemDone.put("output_index", 0);
+        item(itemDone.putObject("item"), iid, itemStatus, r.text());
+        send(itemDone);
         String status = r.cutReason() == null ? "completed"
                 : r.cutReason().equals(StreamEvent.ResponseEnd.CANCELLED) || r.cutReason().equals(StreamEvent.ResponseEnd.CLOSED)
                 ? "cancelled" : "incomplete";
@@ -448,13 +473,7 @@ final class RealtimeConnection implements StreamListener {
         } else {
             resp.putObject("status_details").put("type", status).put("reason", r.cutReason());
         }
-        ObjectNode item = resp.putArray("output").addObject();
-        item.put("id", iid);
-        item.put("object", "realtime.item");
-        item.put("type", "message");
-        item.put("role", "assistant");
-        item.put("status", r.cutReason() == null ? "completed" : "incomplete");
-        item.putArray("content").addObject().put("type", "output_text").put("text", r.text());
+        item(resp.putArray("output").addObject(), iid, itemStatus, r.text());
         ObjectNode meta = resp.putObject("metadata");
         meta.put("emotion", r.emotion());
         meta.put("chunk", Long.toString(r.chunk()));
@@ -473,6 +492,19 @@ final class RealtimeConnection implements StreamListener {
         responseId = null;
         itemId = null;
         send(m);
+    }
+
+    /** A realtime.item: the assistant message of a reply ({@code text} null: no content yet). */
+    private static void item(ObjectNode item, String id, String status, String text) {
+        item.put("id", id);
+        item.put("object", "realtime.item");
+        item.put("type", "message");
+        item.put("role", "assistant");
+        item.put("status", status);
+        ArrayNode content = item.putArray("content");
+        if (text != null) {
+            content.addObject().put("type", "output_text").put("text", text);
+        }
     }
 
     static ObjectNode statsJson(ObjectNode m, StreamStats s) {

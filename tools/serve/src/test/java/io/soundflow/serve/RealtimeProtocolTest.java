@@ -194,6 +194,17 @@ class RealtimeProtocolTest {
             c.send("{\"type\":\"soundflow.input_audio.end\"}");
             Run r = collect(c.until("soundflow.session.ended"));
             assertGolden(r);
+            // each response's events come in the protocol's order
+            List<String> order = r.events().stream().map(e -> e.get("type").asText())
+                    .filter(t -> t.startsWith("response.") && !t.equals("response.output_text.delta")).toList();
+            List<String> one = List.of("response.created", "response.output_item.added", "response.content_part.added",
+                    "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.done");
+            assertThat(order).hasSize(one.size() * r.replies().size());
+            for (int i = 0; i < order.size(); i += one.size()) {
+                assertThat(order.subList(i, i + one.size())).isEqualTo(one);
+            }
+            assertThat(r.events().stream().mapToLong(e -> Long.parseLong(e.get("event_id").asText().replaceAll(".*_", ""))).toArray())
+                    .as("event ids increase").isSorted();
             assertThat(r.events().getLast().get("reason").asText()).isEqualTo("end_of_audio");
             JsonNode stats = r.events().stream().filter(e -> e.get("type").asText().equals("soundflow.stats")).toList().getLast();
             assertThat(stats.get("chunks_decided").asInt()).isEqualTo(20);
