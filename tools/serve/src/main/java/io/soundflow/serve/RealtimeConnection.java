@@ -113,6 +113,9 @@ final class RealtimeConnection implements StreamListener {
             }
         } catch (ProtocolException e) {
             error(e.code(), e.param(), clientEventId, e.getMessage());
+        } catch (RuntimeException e) { // a server fault: say so, keep the connection
+            System.getLogger(RealtimeConnection.class.getName()).log(System.Logger.Level.WARNING, "session " + id + ": " + e, e);
+            error("server_error", null, clientEventId, "the server failed on this event: " + e, "server_error");
         }
     }
 
@@ -124,6 +127,9 @@ final class RealtimeConnection implements StreamListener {
             feed(b, "binary frame");
         } catch (ProtocolException e) {
             error(e.code(), e.param(), null, e.getMessage());
+        } catch (RuntimeException e) {
+            System.getLogger(RealtimeConnection.class.getName()).log(System.Logger.Level.WARNING, "session " + id + ": " + e, e);
+            error("server_error", null, null, "the server failed on this frame: " + e, "server_error");
         }
     }
 
