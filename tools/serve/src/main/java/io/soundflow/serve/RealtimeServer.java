@@ -159,6 +159,23 @@ public final class RealtimeServer implements AutoCloseable {
         return auth != null && MessageDigest.isEqual(auth.getBytes(StandardCharsets.UTF_8), want.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A browser cannot set {@code Authorization} on a WebSocket: as OpenAI's Realtime API does, the key may come as
+     * the subprotocol {@code openai-insecure-api-key.<key>} beside {@code realtime} (the server answers {@code realtime}).
+     */
+    private boolean authorizedBySubprotocol(Context ctx) {
+        String protocols = ctx.header("Sec-WebSocket-Protocol");
+        if (config.apiKey() == null || protocols == null) {
+            return false;
+        }
+        byte[] want = ("openai-insecure-api-key." + config.apiKey()).getBytes(StandardCharsets.UTF_8);
+        boolean ok = false;
+        for (String p : protocols.split(",")) {
+            ok |= MessageDigest.isEqual(p.trim().getBytes(StandardCharsets.UTF_8), want);
+        }
+        return ok;
+    }
+
     private void beforeUpgrade(Context ctx) {
         if (closing) {
             throw new ServiceUnavailableResponse("the server is shutting down");
@@ -168,7 +185,7 @@ public final class RealtimeServer implements AutoCloseable {
             metrics.refused("origin");
             throw new ForbiddenResponse("origin " + origin + " is not allowed (serve --allow-origin)");
         }
-        if (!authorized(ctx)) {
+        if (!authorized(ctx) && !authorizedBySubprotocol(ctx)) {
             metrics.refused("auth");
             ctx.header("WWW-Authenticate", "Bearer");
             throw new UnauthorizedResponse(ctx.header("Authorization") == null ? "missing Authorization: Bearer <key>" : "wrong API key");

@@ -213,6 +213,19 @@ class RealtimeLimitsTest {
             try (WsClient c = WsClient.connect(s.port(), Map.of("Authorization", "Bearer sk-test-123"))) {
                 c.expect("session.created");
             }
+            // the browser form: the key as a subprotocol beside "realtime", which the server selects
+            WsClient wrong = new WsClient();
+            assertThatThrownBy(() -> WsClient.HTTP.newWebSocketBuilder().subprotocols("realtime", "openai-insecure-api-key.sk-test-12")
+                    .buildAsync(java.net.URI.create("ws://127.0.0.1:" + s.port() + "/v1/realtime"), wrong).join())
+                    .isInstanceOf(CompletionException.class).cause().isInstanceOf(WebSocketHandshakeException.class)
+                    .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(401));
+            WsClient b = new WsClient();
+            b.ws = WsClient.HTTP.newWebSocketBuilder().subprotocols("realtime", "openai-insecure-api-key.sk-test-123")
+                    .buildAsync(java.net.URI.create("ws://127.0.0.1:" + s.port() + "/v1/realtime"), b).join();
+            try (b) {
+                assertThat(b.ws.getSubprotocol()).isEqualTo("realtime");
+                b.expect("session.created");
+            }
         }
         assertThatThrownBy(() -> ServeConfig.defaults().withApiKey(" ")).hasMessageContaining("empty");
     }

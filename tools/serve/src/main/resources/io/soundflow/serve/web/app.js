@@ -10,7 +10,9 @@ function log(s) { $('log').textContent += s + '\n'; }
 function open() {
   return new Promise((resolve, reject) => {
     const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/realtime';
-    ws = new WebSocket(url);
+    const key = $('key').value.trim();
+    // browsers cannot set Authorization on a WebSocket: the key goes as a subprotocol, as OpenAI's Realtime API takes it
+    ws = key ? new WebSocket(url, ['realtime', 'openai-insecure-api-key.' + key]) : new WebSocket(url);
     ws.binaryType = 'arraybuffer';
     ws.onmessage = m => {
       const e = JSON.parse(m.data);
