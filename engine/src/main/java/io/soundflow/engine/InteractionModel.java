@@ -74,4 +74,30 @@ public interface InteractionModel {
         }
         return best;
     }
+
+    /**
+     * {@link #greedy(DecoderCache, int[], int[], float[], int[])} that also reads the logits of the ids in
+     * {@code watch} at each row of {@code logitRows}: {@code watched[row * watch.length + i]} is the logit of
+     * {@code watch[i]} (a decision's {@code <silent>} and {@code <response>}, a few floats a row). This default
+     * reads the logits.
+     */
+    default int[] greedy(DecoderCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows,
+                         int[] watch, float[] watched) {
+        float[] logits = forward(cache, ids, audioSlots, audioVectors, logitRows);
+        int v = vocabSize();
+        int[] best = new int[logitRows.length];
+        for (int j = 0; j < best.length; j++) {
+            int b = 0;
+            for (int i = 1; i < v; i++) {
+                if (logits[j * v + i] > logits[j * v + b]) {
+                    b = i;
+                }
+            }
+            best[j] = b;
+            for (int i = 0; i < watch.length; i++) {
+                watched[j * watch.length + i] = logits[j * v + watch[i]];
+            }
+        }
+        return best;
+    }
 }

@@ -97,6 +97,11 @@ final class StreamCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1337", description = "Sampling seed.")
     long seed;
 
+    @Option(names = "--decision-bias", paramLabel = "LOGITS", defaultValue = "0",
+            description = "Logit offset for <response> against <silent> at every decision (default 0 = the released loop; "
+                    + "above 0 responds more often, below 0 less).")
+    float decisionBias;
+
     @Option(names = "--quantize", paramLabel = "q8_0|q4_0", description = "Convert the weight matrices at load.")
     String quantize;
 
@@ -226,6 +231,9 @@ final class StreamCommand implements Callable<Integer> {
         if (!Double.isFinite(seconds) || seconds < 0) {
             throw new IllegalArgumentException("--seconds must be a finite number >= 0 (0 = until Ctrl-C), got " + seconds);
         }
+        if (!Float.isFinite(decisionBias)) {
+            throw new IllegalArgumentException("--decision-bias must be a finite number of logits, got " + decisionBias);
+        }
         SamplingSettings sampling = temperature > 0 ? new SamplingSettings(temperature, topK, 1f, 1f, seed) : SamplingSettings.GREEDY;
         FrontEndMode m = FrontEndMode.parse(mode);
         DrainLayout l = layout != null ? DrainLayout.parse(layout)
@@ -233,6 +241,7 @@ final class StreamCommand implements Callable<Integer> {
         return SessionOptions.defaults().withMode(m).withLayout(l)
                 .withExactPositions(exactPositions).withLenient(lenient)
                 .withContext(ContextPolicy.parse(context), maxPositions, windowBlocks)
-                .withMaxReplyTokens(maxReply).withSampling(sampling).withKvDtype(KvDtype.parse(kvDtype));
+                .withMaxReplyTokens(maxReply).withSampling(sampling).withKvDtype(KvDtype.parse(kvDtype))
+                .withDecisionBias(decisionBias);
     }
 }

@@ -32,6 +32,27 @@ class StreamOptionsTest {
         refused("maxPositions (--max-positions) must be >= 0 (0 = the model's block size), got -1", "--max-positions=-1");
         refused("windowBlocks (--window-blocks) must be at least 1, got 0", "--window-blocks=0");
         refused("maxReplyTokens (--max-reply) must be >= 0 (0 = no cap), got -3", "--max-reply=-3");
+        refused("--decision-bias must be a finite number of logits, got NaN", "--decision-bias=NaN");
+    }
+
+    @Test
+    void theDecisionBiasReachesTheSessionAndJsonDecisionsCarryTheMargin() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String bias : new String[] {"0", "-1000"}) {
+            CliRun r = stream("--mode", "chunk-local", "--layout", "one-by-one", "--json", "--decision-bias=" + bias);
+            assertThat(r.code()).as(r.err()).isZero();
+            StringBuilder d = new StringBuilder();
+            for (String line : r.out().split("\n")) {
+                var e = json.readTree(line);
+                if (e.get("event").asText().equals("decision")) {
+                    assertThat(e.get("margin").isNumber()).as(line).isTrue();
+                    d.append(e.get("decision").asText().equals("respond") ? 'R' : 's');
+                }
+            }
+            String golden = json.readTree(SharedData.require("golden/ai-tiny").resolve("trace-chunk-local.json").toFile())
+                    .get("decisions").asText();
+            assertThat(d.toString()).isEqualTo(bias.equals("0") ? golden : "s".repeat(golden.length()));
+        }
     }
 
     @Test

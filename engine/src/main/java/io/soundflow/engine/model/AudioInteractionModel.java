@@ -128,6 +128,13 @@ public final class AudioInteractionModel implements InteractionModel, AutoClosea
         return text.greedy(kv(cache), ids, audioSlots, audioVectors == null ? new float[0] : audioVectors, logitRows);
     }
 
+    @Override
+    public int[] greedy(DecoderCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows,
+                        int[] watch, float[] watched) {
+        return text.greedy(kv(cache), ids, audioSlots, audioVectors == null ? new float[0] : audioVectors, logitRows,
+                watch, watched);
+    }
+
     private static KvCache kv(DecoderCache cache) {
         if (!(cache instanceof KvCache kv)) {
             throw new IllegalArgumentException("the cache was not made by this model's newCache");

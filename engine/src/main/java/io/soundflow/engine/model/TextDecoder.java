@@ -101,6 +101,17 @@ public final class TextDecoder {
      * @throws NonFiniteException as {@link #forward} does
      */
     public int[] greedy(KvCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows) {
+        return greedy(cache, ids, audioSlots, audioVectors, logitRows, NO_WATCH, null);
+    }
+
+    private static final int[] NO_WATCH = new int[0];
+
+    /**
+     * {@link #greedy(KvCache, int[], int[], float[], int[])} that also reads back the logits of the ids in
+     * {@code watch} at each row: {@code watched[row * watch.length + i]} (one float per watched id and row).
+     */
+    public int[] greedy(KvCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows,
+                        int[] watch, float[] watched) {
         int start = cache.length(), vocab = config.vocab();
         FloatBuf out = run(cache, ids, audioSlots, audioVectors, logitRows, Probe.NONE);
         int[] best = new int[logitRows.length];
@@ -113,6 +124,9 @@ public final class TextDecoder {
                 throw nonFinite(cache, start, logitRows, j, id, v[0]);
             }
             best[j] = a;
+            for (int i = 0; i < watch.length; i++) {
+                out.read(j * vocab + watch[i], watched, j * watch.length + i, 1);
+            }
         }
         return best;
     }

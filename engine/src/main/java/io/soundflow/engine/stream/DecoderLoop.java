@@ -25,6 +25,7 @@ final class DecoderLoop implements Runnable {
     private static final int[] NONE = new int[0];        // no audio slots, no history
     private static final float[] NO_VECTORS = new float[0];
     private static final int[] FIRST_ROW = {0};          // logits of the only row of a one-token forward
+    private static final int[] DECISION_IDS = {Tokens.SILENT, Tokens.TEXT_BEGIN}; // logits read at each ASSISTANT
 
     private final Session s;
     private final InteractionModel model;
@@ -158,7 +159,7 @@ final class DecoderLoop implements Runnable {
         int[] rows = early ? assistantRow : new int[] {assistantRow[k - 1]};
         int start = cache.length();
         long t0 = System.nanoTime();
-        Picks picks = forward(ids, audioSlots, vectors, rows);
+        Picks picks = decide(ids, audioSlots, vectors, rows);
         int cut = k;
         int token = -1;
         if (early) {
@@ -184,18 +185,20 @@ final class DecoderLoop implements Runnable {
         pending.clear();
         long now = System.nanoTime();
         for (int j = 0; j < cut - 1; j++) {
-            decision(cs[j], Tokens.SILENT, false, true, now);
+            decision(cs[j], Tokens.SILENT, false, true, now, early ? picks.margin(j) : Double.NaN);
         }
         EncodedChunk last = cs[cut - 1];
+        double margin = picks.margin(cut < k ? cut - 1 : rows.length - 1);
         if (token == Tokens.TEXT_BEGIN) {
-            decision(last, token, true, false, now);
+            s.cancelRequested = false; // a cancel that came before this reply is not for it
+            decision(last, token, true, false, now, margin);
             respond(last);
         } else if (token == Tokens.SILENT) {
-            decision(last, token, false, false, now);
+            decision(last, token, false, false, now, margin);
             pending.add(Tokens.SILENT);
         } else if (o.lenient()) {
             s.metrics.unexpectedToken();
-            decision(last, token, false, false, now);
+            decision(last, token, false, false, now, margin);
             pending.add(Tokens.SILENT);
         } else {
             throw new StreamException("chunk " + last.index() + ": unexpected token " + token + " while listening "
@@ -203,7 +206,7 @@ final class DecoderLoop implements Runnable {
         }
     }
 
-    private void decision(EncodedChunk c, int token, boolean respond, boolean forced, long now) {
+    private void decision(EncodedChunk c, int token, boolean respond, boolean forced, long now, double margin) {
         double latency = (now - c.completeNanos()) / 1e6;
         s.metrics.decision(latency);
         if (lastResponseEnd != 0) {
@@ -213,7 +216,7 @@ final class DecoderLoop implements Runnable {
         if (o.recordTrace() && !respond) {
             records.add(new StreamTrace.ChunkRecord(c.index(), token, forced, new int[0]));
         }
-        s.emit(new StreamEvent.Decision(c.index(), respond, token, forced, latency));
+        s.emit(new StreamEvent.Decision(c.index(), respond, token, forced, latency, margin));
         if (++decided % STATS_EVERY == 0) {
             s.emit(new StreamEvent.Stats(s.stats()));
         }
@@ -229,9 +232,11 @@ final class DecoderLoop implements Runnable {
         String cut = null;                               // why TEXT_END was forced, if it was
         int[] one = new int[1];                          // the token fed by each one-token forward
         while (true) {
-            if (cache.length() + 1 > capacity || s.closed) { // no room (or shutting down): end the reply here
+            if (cache.length() + 1 > capacity || s.closed || s.cancelRequested) { // no room, shutting down or cancelled
                 reply.add(Tokens.TEXT_END);
-                cut = s.closed ? StreamEvent.ResponseEnd.CLOSED : StreamEvent.ResponseEnd.CONTEXT_FULL;
+                cut = s.closed ? StreamEvent.ResponseEnd.CLOSED
+                        : s.cancelRequested ? StreamEvent.ResponseEnd.CANCELLED : StreamEvent.ResponseEnd.CONTEXT_FULL;
+                s.cancelRequested = false;
                 break;
             }
             long t0 = System.nanoTime();
@@ -271,6 +276,51 @@ final class DecoderLoop implements Runnable {
     @FunctionalInterface
     private interface Picks {
         int get(int row);
+
+        /** {@code <response>} minus {@code <silent>} logit of a row (NaN when not read). */
+        default double margin(int row) {
+            return Double.NaN;
+        }
+    }
+
+    /**
+     * A listening forward: at each decision row the {@code <silent>} and {@code <response>} logits are read
+     * (the margin) and {@link SessionOptions#decisionBias()} is applied between the two.
+     */
+    private Picks decide(int[] ids, int[] audioSlots, float[] vectors, int[] rows) {
+        float bias = o.decisionBias();
+        float[] two = new float[rows.length * 2];
+        int[] best;
+        if (sampler == null) {
+            best = model.greedy(cache, ids, audioSlots, vectors, rows, DECISION_IDS, two);
+            if (bias != 0f) {
+                for (int j = 0; j < best.length; j++) {
+                    if (best[j] == Tokens.SILENT || best[j] == Tokens.TEXT_BEGIN) {
+                        best[j] = two[2 * j + 1] + bias > two[2 * j] ? Tokens.TEXT_BEGIN : Tokens.SILENT;
+                    }
+                }
+            }
+        } else {
+            float[] logits = model.forward(cache, ids, audioSlots, vectors, rows); // [rows, vocab]
+            best = new int[rows.length];
+            for (int j = 0; j < rows.length; j++) {
+                two[2 * j] = logits[j * vocab + Tokens.SILENT];
+                two[2 * j + 1] = logits[j * vocab + Tokens.TEXT_BEGIN];
+                logits[j * vocab + Tokens.TEXT_BEGIN] += bias;
+                best[j] = sampler.next(logits, j * vocab, vocab, NONE);
+            }
+        }
+        return new Picks() {
+            @Override
+            public int get(int row) {
+                return best[row];
+            }
+
+            @Override
+            public double margin(int row) {
+                return (double) two[2 * row + 1] - two[2 * row];
+            }
+        };
     }
 
     private Picks forward(int[] ids, int[] audioSlots, float[] vectors, int[] rows) {

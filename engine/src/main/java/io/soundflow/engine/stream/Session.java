@@ -58,6 +58,7 @@ public final class Session implements AutoCloseable {
     volatile boolean finished;
     volatile boolean closed;
     volatile boolean encoderDone;
+    volatile boolean cancelRequested; // cancelResponse(): the reply in progress ends at its next token
     private volatile Throwable failure;
     private volatile String endReason;
 
@@ -244,6 +245,17 @@ public final class Session implements AutoCloseable {
         return new StreamTrace(options.mode().cliName(), options.layout().cliName(), engine.prefixIds(),
                 java.util.List.copyOf(decoder.records), decoder.fed.toIntArray(), decoder.pendingToken(),
                 decoder.positions(), endReason);
+    }
+
+    /**
+     * Ends the reply in progress at once: its next token is not generated, TEXT_END is forced (the reply's
+     * {@link StreamEvent.ResponseEnd} has cut reason {@code cancelled}) and listening resumes; audio that
+     * arrived during the reply stays queued. A call while no reply is being generated does nothing (a
+     * later reply is not affected). Any thread.
+     */
+    public void cancelResponse() {
+        cancelRequested = true;
+        wakeDecoder();
     }
 
     /**

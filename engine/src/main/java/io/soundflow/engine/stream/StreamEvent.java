@@ -15,9 +15,16 @@ public sealed interface StreamEvent {
      * {@code forced} marks the {@code <silent>} that the teacher-forced or early-exit layout put after
      * an intermediate queued chunk; {@code latencyMs} runs from the chunk's last sample (plus
      * look-ahead) reaching the encoder to the decision. {@code token} is the id chosen (151605 or
-     * 151644; with {@code --lenient} an unexpected id, counted and treated as silent).
+     * 151644; with {@code --lenient} an unexpected id, counted and treated as silent). {@code margin} is
+     * the {@code <response>} minus {@code <silent>} logit at the chunk's ASSISTANT position (before
+     * {@link SessionOptions#decisionBias()}); NaN for a forced decision, whose logits are not computed.
      */
-    record Decision(long chunk, boolean respond, int token, boolean forced, double latencyMs) implements StreamEvent {
+    record Decision(long chunk, boolean respond, int token, boolean forced, double latencyMs, double margin)
+            implements StreamEvent {
+        /** A decision whose margin is unknown (NaN). */
+        public Decision(long chunk, boolean respond, int token, boolean forced, double latencyMs) {
+            this(chunk, respond, token, forced, latencyMs, Double.NaN);
+        }
     }
 
     /** One generated response token and its printable text piece (empty for control ids). */
@@ -28,13 +35,14 @@ public sealed interface StreamEvent {
      * A response ended: {@code replyIds} are the ids after the decision through TEXT_END 151643 (the
      * emotion tag first), {@code emotion} the tag as a word ("urgent", ... or "none"), {@code text} the
      * decoded reply; {@code cutReason} is null when the model ended the reply itself, else why TEXT_END
-     * was forced: {@link #MAX_REPLY} (the reply cap), {@link #CONTEXT_FULL} (no KV room left) or
-     * {@link #CLOSED} (the session was closed mid-reply).
+     * was forced: {@link #MAX_REPLY} (the reply cap), {@link #CONTEXT_FULL} (no KV room left),
+     * {@link #CLOSED} (the session was closed mid-reply) or {@link #CANCELLED} ({@link Session#cancelResponse()}).
      */
     record ResponseEnd(long chunk, int[] replyIds, String emotion, String text, String cutReason) implements StreamEvent {
         public static final String MAX_REPLY = "max_reply";
         public static final String CONTEXT_FULL = "context_full";
         public static final String CLOSED = "closed";
+        public static final String CANCELLED = "cancelled";
 
         /** Whether TEXT_END was forced (see {@link #cutReason()}). */
         public boolean cut() {

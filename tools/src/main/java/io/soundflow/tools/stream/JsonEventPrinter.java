@@ -40,6 +40,7 @@ public final class JsonEventPrinter implements StreamListener {
                 m.put("token", d.token());
                 m.put("forced", d.forced());
                 m.put("latency_ms", d.latencyMs());
+                m.put("margin", num(d.margin()));
             }
             case StreamEvent.Token t -> {
                 m.put("event", "token");
