@@ -28,4 +28,17 @@ final class KernelsOption {
         }
         System.setProperty(Backends.PROPERTY, n);
     }
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Kernel worker threads (default: the cores the JVM sees). Same as -Dsoundflow.threads=N.")
+    void threads(int n) {
+        if (n < 1 || n > 1024) {
+            String msg = "--threads " + n + ": give 1 to 1024 threads";
+            if (mixee != null && mixee.commandLine() != null) {
+                throw new ParameterException(mixee.commandLine(), msg);
+            }
+            throw new IllegalArgumentException(msg);
+        }
+        System.setProperty(io.soundflow.kernels.KernelPool.PROPERTY, Integer.toString(n));
+    }
 }

@@ -38,6 +38,15 @@ class KernelsOptionTest {
         assertThat(System.getProperty(Backends.PROPERTY)).isEqualTo(before);
     }
 
+    @Test
+    void threadsOutOfRangeIsAUsageError() {
+        String before = System.getProperty(io.soundflow.kernels.KernelPool.PROPERTY);
+        CliRun r = CliRun.run("stream", "--model", "m", "--wav", "w", "--threads", "0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--threads 0: give 1 to 1024 threads");
+        assertThat(System.getProperty(io.soundflow.kernels.KernelPool.PROPERTY)).isEqualTo(before);
+    }
+
     /** In a fresh JVM (the backend is chosen once per JVM): the golden greedy ids on the opencl backend. */
     @Test
     void forwardOnOpenClGivesTheGoldenIds() throws Exception {
@@ -50,7 +59,7 @@ class KernelsOptionTest {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "forward", "--kernels", "opencl", "--model", g.resolve("model").toString(), "--wav", g.resolve("chirp.wav").toString(),
+                "forward", "--verbose", "--kernels", "opencl", "--model", g.resolve("model").toString(), "--wav", g.resolve("chirp.wav").toString(),
                 "--prompt-ids-file", g.resolve("prompt-ids.txt").toString(), "--dump", dump.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
