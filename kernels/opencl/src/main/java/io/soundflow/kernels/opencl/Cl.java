@@ -234,6 +234,33 @@ final class Cl {
         }
     }
 
+    /** {@code clEnqueueCopyBuffer}, no events (invoked exactly: the engine copies KV rows per token). */
+    int copy(MemorySegment queue, MemorySegment src, MemorySegment dst, long srcOff, long dstOff, long bytes) {
+        try {
+            return (int) enqueueCopyBuffer.invokeExact(queue, src, dst, srcOff, dstOff, bytes, 0, MemorySegment.NULL,
+                    MemorySegment.NULL);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** A blocking {@code clEnqueueReadBuffer} ({@code read}) or {@code clEnqueueWriteBuffer}, no events. */
+    int transfer(boolean read, MemorySegment queue, MemorySegment mem, long offset, long bytes, MemorySegment host) {
+        try {
+            return read
+                    ? (int) enqueueReadBuffer.invokeExact(queue, mem, CL_TRUE, offset, bytes, host, 0, MemorySegment.NULL,
+                    MemorySegment.NULL)
+                    : (int) enqueueWriteBuffer.invokeExact(queue, mem, CL_TRUE, offset, bytes, host, 0, MemorySegment.NULL,
+                    MemorySegment.NULL);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     /** A string info value ({@code clGetPlatformInfo}/{@code clGetDeviceInfo}). */
     String infoString(MethodHandle h, String call, MemorySegment obj, int param) {
         try (Arena a = Arena.ofConfined()) {

@@ -256,8 +256,7 @@ final class OpenClContext {
         if (src.byteSize() == 0) {
             return;
         }
-        Cl.check(Cl.call(cl.enqueueWriteBuffer, queue, m.handle, Cl.CL_TRUE, offset, src.byteSize(), src, 0,
-                MemorySegment.NULL, MemorySegment.NULL), "clEnqueueWriteBuffer");
+        Cl.check(cl.transfer(false, queue, m.handle, offset, src.byteSize(), src), "clEnqueueWriteBuffer");
     }
 
     /** Reads a device buffer into host memory; blocking: every command enqueued before it is complete. */
@@ -265,8 +264,7 @@ final class OpenClContext {
         if (dst.byteSize() == 0) {
             return;
         }
-        Cl.check(Cl.call(cl.enqueueReadBuffer, queue, m.handle, Cl.CL_TRUE, offset, dst.byteSize(), dst, 0,
-                MemorySegment.NULL, MemorySegment.NULL), "clEnqueueReadBuffer");
+        Cl.check(cl.transfer(true, queue, m.handle, offset, dst.byteSize(), dst), "clEnqueueReadBuffer");
     }
 
     void write(Mem m, long offset, float[] src, int srcOff, int n) {
@@ -310,8 +308,7 @@ final class OpenClContext {
             copy(tmp, 0, dst, dstOff, bytes);
             return;
         }
-        Cl.check(Cl.call(cl.enqueueCopyBuffer, queue, src.handle, dst.handle, srcOff, dstOff, bytes, 0,
-                MemorySegment.NULL, MemorySegment.NULL), "clEnqueueCopyBuffer");
+        Cl.check(cl.copy(queue, src.handle, dst.handle, srcOff, dstOff, bytes), "clEnqueueCopyBuffer");
     }
 
     /** Waits for every enqueued command. */
