@@ -246,13 +246,15 @@ final class Cl {
         }
     }
 
-    /** A blocking {@code clEnqueueReadBuffer} ({@code read}) or {@code clEnqueueWriteBuffer}, no events. */
-    int transfer(boolean read, MemorySegment queue, MemorySegment mem, long offset, long bytes, MemorySegment host) {
+    /** {@code clEnqueueReadBuffer} ({@code read}) or {@code clEnqueueWriteBuffer}, blocking or not, no events. */
+    int transfer(boolean read, boolean blocking, MemorySegment queue, MemorySegment mem, long offset, long bytes,
+                 MemorySegment host) {
+        int b = blocking ? CL_TRUE : CL_FALSE;
         try {
             return read
-                    ? (int) enqueueReadBuffer.invokeExact(queue, mem, CL_TRUE, offset, bytes, host, 0, MemorySegment.NULL,
+                    ? (int) enqueueReadBuffer.invokeExact(queue, mem, b, offset, bytes, host, 0, MemorySegment.NULL,
                     MemorySegment.NULL)
-                    : (int) enqueueWriteBuffer.invokeExact(queue, mem, CL_TRUE, offset, bytes, host, 0, MemorySegment.NULL,
+                    : (int) enqueueWriteBuffer.invokeExact(queue, mem, b, offset, bytes, host, 0, MemorySegment.NULL,
                     MemorySegment.NULL);
         } catch (RuntimeException | Error e) {
             throw e;
