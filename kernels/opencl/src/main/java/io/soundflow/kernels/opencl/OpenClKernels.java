@@ -38,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class OpenClKernels implements Kernels, DeviceCeilings {
     /** Work-items per group of the row-reducing kernels (matmul, norms, softmax, attention). */
     static final int GROUP = 64;
-    /** Activation rows one matmul pass reads each weight for (MATMUL_ROWS in weights.cl). */
+    /** The largest block of activation rows a matmul pass reads each weight once for (the local array is that x the group). */
     static final int MATMUL_ROWS = 8;
     /** Work-items of the one group of {@link #argmax}. */
     static final int ARGMAX_GROUP = 256;
