@@ -234,6 +234,35 @@ final class Cl {
         }
     }
 
+    /** {@code clEnqueueCopyBuffer}, no events (invoked exactly: the engine copies KV rows per token). */
+    int copy(MemorySegment queue, MemorySegment src, MemorySegment dst, long srcOff, long dstOff, long bytes) {
+        try {
+            return (int) enqueueCopyBuffer.invokeExact(queue, src, dst, srcOff, dstOff, bytes, 0, MemorySegment.NULL,
+                    MemorySegment.NULL);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@code clEnqueueReadBuffer} ({@code read}) or {@code clEnqueueWriteBuffer}, blocking or not, no events. */
+    int transfer(boolean read, boolean blocking, MemorySegment queue, MemorySegment mem, long offset, long bytes,
+                 MemorySegment host) {
+        int b = blocking ? CL_TRUE : CL_FALSE;
+        try {
+            return read
+                    ? (int) enqueueReadBuffer.invokeExact(queue, mem, b, offset, bytes, host, 0, MemorySegment.NULL,
+                    MemorySegment.NULL)
+                    : (int) enqueueWriteBuffer.invokeExact(queue, mem, b, offset, bytes, host, 0, MemorySegment.NULL,
+                    MemorySegment.NULL);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     /** A string info value ({@code clGetPlatformInfo}/{@code clGetDeviceInfo}). */
     String infoString(MethodHandle h, String call, MemorySegment obj, int param) {
         try (Arena a = Arena.ofConfined()) {

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -256,8 +257,9 @@ final class OpenClContext {
         if (src.byteSize() == 0) {
             return;
         }
-        Cl.check(Cl.call(cl.enqueueWriteBuffer, queue, m.handle, Cl.CL_TRUE, offset, src.byteSize(), src, 0,
-                MemorySegment.NULL, MemorySegment.NULL), "clEnqueueWriteBuffer");
+        long mark = mark();
+        Cl.check(cl.transfer(false, true, queue, m.handle, offset, src.byteSize(), src), "clEnqueueWriteBuffer");
+        completed(mark);
     }
 
     /** Reads a device buffer into host memory; blocking: every command enqueued before it is complete. */
@@ -265,8 +267,9 @@ final class OpenClContext {
         if (dst.byteSize() == 0) {
             return;
         }
-        Cl.check(Cl.call(cl.enqueueReadBuffer, queue, m.handle, Cl.CL_TRUE, offset, dst.byteSize(), dst, 0,
-                MemorySegment.NULL, MemorySegment.NULL), "clEnqueueReadBuffer");
+        long mark = mark();
+        Cl.check(cl.transfer(true, true, queue, m.handle, offset, dst.byteSize(), dst), "clEnqueueReadBuffer");
+        completed(mark);
     }
 
     void write(Mem m, long offset, float[] src, int srcOff, int n) {
@@ -310,13 +313,63 @@ final class OpenClContext {
             copy(tmp, 0, dst, dstOff, bytes);
             return;
         }
-        Cl.check(Cl.call(cl.enqueueCopyBuffer, queue, src.handle, dst.handle, srcOff, dstOff, bytes, 0,
-                MemorySegment.NULL, MemorySegment.NULL), "clEnqueueCopyBuffer");
+        Cl.check(cl.copy(queue, src.handle, dst.handle, srcOff, dstOff, bytes), "clEnqueueCopyBuffer");
     }
 
     /** Waits for every enqueued command. */
     void finish() {
+        long mark = mark();
         Cl.check(Cl.call(cl.finish, queue), "clFinish");
+        completed(mark);
+    }
+
+    // ---- non-blocking uploads of small host arrays (ids, positions, window lengths) -----------------
+
+    /** The host copy of a non-blocking write, kept reachable until a later blocking command has completed. */
+    private record Staged(long seq, MemorySegment host) {
+    }
+
+    private final ArrayDeque<Staged> staged = new ArrayDeque<>(); // guarded by this
+    private long stagedSeq; // guarded by this
+
+    /**
+     * Enqueues a copy of {@code src[srcOff, srcOff + n)} into {@code m} at {@code offset} without waiting
+     * for it (the host does not stall the queue per call). The caller holds this object's lock.
+     */
+    void writeLater(Mem m, long offset, float[] src, int srcOff, int n) {
+        MemorySegment s = Arena.ofAuto().allocate(JAVA_FLOAT, Math.max(1, n));
+        MemorySegment.copy(src, srcOff, s, JAVA_FLOAT, 0, n);
+        stage(m, offset, s.asSlice(0, 4L * n));
+    }
+
+    /** {@link #writeLater(Mem, long, float[], int, int)} for ints. */
+    void writeLater(Mem m, long offset, int[] src) {
+        stage(m, offset, Arena.ofAuto().allocateFrom(JAVA_INT, src));
+    }
+
+    private void stage(Mem m, long offset, MemorySegment host) {
+        assert Thread.holdsLock(this);
+        if (host.byteSize() == 0) {
+            return;
+        }
+        if (staged.size() >= 1024) { // nothing has waited for the queue in a long while: do it once
+            Cl.check(Cl.call(cl.finish, queue), "clFinish");
+            staged.clear();
+        }
+        Cl.check(cl.transfer(false, false, queue, m.handle, offset, host.byteSize(), host), "clEnqueueWriteBuffer");
+        staged.add(new Staged(++stagedSeq, host));
+    }
+
+    /** The staged writes enqueued so far; a blocking command enqueued after this call follows all of them. */
+    private synchronized long mark() {
+        return stagedSeq;
+    }
+
+    /** A blocking command enqueued after {@code mark} has completed, so have the staged writes up to it. */
+    private synchronized void completed(long mark) {
+        while (!staged.isEmpty() && staged.peekFirst().seq() <= mark) {
+            staged.removeFirst();
+        }
     }
 
     // ---- kernel launches --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import io.soundflow.kernels.WeightMatrix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -24,9 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * complete on the host are {@link FloatBuf#read}, {@link HalfBuf#read}, {@link #argmax} and
  * {@link HalfBuf#writeRounded} (which reads back its range check).
  *
- * <p>Host arrays in the interface are uploaded per call: the token ids of {@link #embed}, the positions
- * and inverse frequencies of {@link #rope} and the window lengths of {@link #attentionWindowed} (a few
- * hundred bytes each).
+ * <p>Host arrays in the interface are uploaded per call, without waiting (a copy is kept until the queue
+ * has passed it): the token ids of {@link #embed}, the positions and inverse frequencies of {@link #rope}
+ * (only when they differ from the previous call's, so once per forward) and the window lengths of
+ * {@link #attentionWindowed}.
  *
  * <p>Weights: {@link #upload(WeightMatrix)} copies a matrix to the device once and keeps the device
  * copy keyed by the matrix (its memory location, shape and format); a matrix passed to an operation
@@ -36,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class OpenClKernels implements Kernels, DeviceCeilings {
     /** Work-items per group of the row-reducing kernels (matmul, norms, softmax, attention). */
     static final int GROUP = 64;
-    /** Activation rows one matmul pass reads each weight for (MATMUL_ROWS in weights.cl). */
+    /** The largest block of activation rows a matmul pass reads each weight once for (the local array is that x the group). */
     static final int MATMUL_ROWS = 8;
     /** Work-items of the one group of {@link #argmax}. */
     static final int ARGMAX_GROUP = 256;
@@ -57,6 +59,9 @@ public final class OpenClKernels implements Kernels, DeviceCeilings {
     private final OpenClContext.Mem none, result, flag;
     // grow-only per-call uploads and attention scores, guarded by ctx
     private OpenClContext.Mem ints, floats, scratch;
+    // what the rope buffer holds now (positions then inverse frequencies), guarded by ctx
+    private float[] ropeHost;
+    private OpenClContext.Mem ropeMem;
 
     /** A weight matrix's device copy; {@code source} is kept to tell when its host memory has gone. */
     private record DeviceWeight(WeightMatrix source, OpenClContext.Mem mem) {
@@ -196,7 +201,7 @@ public final class OpenClKernels implements Kernels, DeviceCeilings {
         OpenClContext.Kernel k = embed.get(table.format());
         synchronized (ctx) {
             ints = grow(ints, 4L * ids.length, "per-call ids");
-            ctx.write(ints, 0, ids);
+            ctx.writeLater(ints, 0, ids);
             int l = ctx.localSize(k, GROUP);
             long items = (long) ids.length * table.cols();
             ctx.launch(k).mem(wm).i(table.cols()).l(table.rowBytes()).mem(ints).i(ids.length).mem(out.mem).i(out.off)
@@ -288,9 +293,16 @@ public final class OpenClKernels implements Kernels, DeviceCeilings {
         int half = headDim / 2;
         synchronized (ctx) {
             // positions [n] then invFreq [half], uploaded per call
-            floats = grow(floats, 4L * (n + half), "per-call positions");
-            ctx.write(floats, 0, positions, posOff, n);
-            ctx.write(floats, 4L * n, invFreq, 0, half);
+            float[] pf = new float[n + half];
+            System.arraycopy(positions, posOff, pf, 0, n);
+            System.arraycopy(invFreq, 0, pf, n, half);
+            floats = grow(floats, 4L * pf.length, "per-call positions");
+            // every layer of a forward rotates at the same positions: upload them once per forward
+            if (floats != ropeMem || !Arrays.equals(pf, ropeHost)) {
+                ctx.writeLater(floats, 0, pf, 0, pf.length);
+                ropeHost = pf;
+                ropeMem = floats;
+            }
             int l = ctx.localSize(rope, GROUP);
             ctx.launch(rope).mem(x.mem).i(x.off).i(n).i(heads).i(headDim).mem(floats).i(n)
                     .run(groups((long) n * heads * half, l), l);
@@ -372,7 +384,7 @@ public final class OpenClKernels implements Kernels, DeviceCeilings {
         int groups = t * heads;
         synchronized (ctx) {
             ints = grow(ints, 4L * startOf.length, "per-call window starts");
-            ctx.write(ints, 0, startOf);
+            ctx.writeLater(ints, 0, startOf);
             scratch = grow(scratch, 4L * groups * maxW, "attention scores");
             int l = ctx.localSize(attnWindowed, GROUP);
             ctx.launch(attnWindowed).mem(q.mem).i(q.off).mem(k.mem).i(k.off).mem(v.mem).i(v.off).mem(ints)

@@ -74,10 +74,9 @@ float q_Q8_0(global const uchar* b, int j) {
 }
 
 #define BLOCK_BYTES_Q8_0 34
-#define MATMUL_ROWS 8
 
-// The column loops of a matmul work-item over weight row `row`: ROW1 adds w[r, c] * x0[c] into s0, ROW8
-// adds w[r, c] * xi[j * cols + c] into s[j] for the MATMUL_ROWS activation rows of a block (each weight
+// The column loops of a matmul work-item over weight row `row`: ROW1 adds w[r, c] * x0[c] into s0, ROWN
+// adds w[r, c] * xi[j * cols + c] into s[j] for the R activation rows of a block (each weight
 // read once for all of them). Plain formats go one column at a time, strided over the group; quantized
 // ones one 32-value block at a time (its scale read once; Q4_0 takes the two values of a byte at once). Every product is the dequantized value times
 // the activation, as on the CPU; only the summation order differs.
@@ -85,10 +84,10 @@ float q_Q8_0(global const uchar* b, int j) {
     for (int c = lid; c < cols; c += l) {                                                               \
         s0 += w_##FMT(row, c) * x0[c];                                                                  \
     }
-#define ROW8_PLAIN(FMT)                                                                                 \
+#define ROWN_PLAIN(FMT, R)                                                                                \
     for (int c = lid; c < cols; c += l) {                                                               \
         float wv = w_##FMT(row, c);                                                                     \
-        for (int j = 0; j < MATMUL_ROWS; j++) {                                                         \
+        for (int j = 0; j < R; j++) {                                                         \
             s[j] += wv * xi[(long) j * cols + c];                                                       \
         }                                                                                               \
     }
@@ -101,14 +100,14 @@ float q_Q8_0(global const uchar* b, int j) {
             s0 += (q_##FMT(b, jj) * d) * xb[jj];                                                        \
         }                                                                                               \
     }
-#define ROW8_BLOCKS(FMT)                                                                                \
+#define ROWN_BLOCKS(FMT, R)                                                                               \
     for (int blk = lid; blk < (cols >> 5); blk += l) {                                                  \
         global const uchar* b = row + BLOCK_BYTES_##FMT * blk;                                          \
         float d = vload_half(0, (global const half*) b);                                                \
         for (int jj = 0; jj < 32; jj++) {                                                               \
             float wv = q_##FMT(b, jj) * d;                                                              \
             int c = (blk << 5) + jj;                                                                    \
-            for (int j = 0; j < MATMUL_ROWS; j++) {                                                     \
+            for (int j = 0; j < R; j++) {                                                     \
                 s[j] += wv * xi[(long) j * cols + c];                                                   \
             }                                                                                           \
         }                                                                                               \
@@ -126,7 +125,7 @@ float q_Q8_0(global const uchar* b, int j) {
             s0 += ((float) ((int) (q >> 4) - 8) * d) * xb[jj + 16];                                     \
         }                                                                                               \
     }
-#define ROW8_Q4(FMT)                                                                                    \
+#define ROWN_Q4(FMT, R)                                                                                   \
     for (int blk = lid; blk < (cols >> 5); blk += l) {                                                  \
         global const uchar* b = row + 18 * blk;                                                         \
         float d = vload_half(0, (global const half*) b);                                                \
@@ -134,17 +133,45 @@ float q_Q8_0(global const uchar* b, int j) {
             uint q = b[2 + jj];                                                                         \
             float lo = (float) ((int) (q & 15u) - 8) * d, hi = (float) ((int) (q >> 4) - 8) * d;        \
             int c = (blk << 5) + jj;                                                                    \
-            for (int j = 0; j < MATMUL_ROWS; j++) {                                                     \
+            for (int j = 0; j < R; j++) {                                                     \
                 s[j] += lo * xi[(long) j * cols + c] + hi * xi[(long) j * cols + c + 16];               \
             }                                                                                           \
         }                                                                                               \
     }
 
+// R activation rows at a time, while R remain: each weight read once for them, then R reductions.
+#define MATMUL_BLOCK(FMT, KIND, R)                                                                      \
+        for (; i0 + R <= n; i0 += R) {                                                                  \
+            global const float* xi = x + xo + (long) i0 * cols;                                         \
+            float s[R];                                                                                 \
+            for (int j = 0; j < R; j++) {                                                               \
+                s[j] = 0.0f;                                                                            \
+            }                                                                                           \
+            ROWN_##KIND(FMT, R)                                                                         \
+            for (int j = 0; j < R; j++) {                                                               \
+                red[j * l + lid] = s[j];                                                                \
+            }                                                                                           \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                               \
+            for (int st = l >> 1; st > 0; st >>= 1) {                                                   \
+                if (lid < st) {                                                                         \
+                    for (int j = 0; j < R; j++) {                                                       \
+                        red[j * l + lid] += red[j * l + lid + st];                                      \
+                    }                                                                                   \
+                }                                                                                       \
+                barrier(CLK_LOCAL_MEM_FENCE);                                                           \
+            }                                                                                           \
+            for (int j = lid; j < R; j += l) {                                                          \
+                float v = red[j * l];                                                                   \
+                out[oo + (long) (i0 + j) * rows + r] = hasBias ? v + b0 : v;                            \
+            }                                                                                           \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                               \
+        }
+
 // matmul: out[oo + i * rows + r] = sum_c w[r, c] * x[xo + i * cols + c] (+ bias[bo + r]) for i < n.
 // Each work-group takes rowsPerGroup consecutive output features r (the host picks it so that the device
 // has a few dozen groups per compute unit); its work-items stride over the columns, then the group
-// reduces. Activation rows go MATMUL_ROWS at a time, the rest one at a time.
-// red holds MATMUL_ROWS * local size floats.
+// reduces. Activation rows go eight at a time, then four, then one at a time.
+// red holds 8 * local size floats (OpenClKernels.MATMUL_ROWS).
 #define MATMUL(FMT, KIND)                                                                               \
 kernel void matmul_##FMT(global const uchar* w, int rows, int cols, long rowBytes,                       \
                          global const float* x, int xo, int n, global float* out, int oo,               \
@@ -156,31 +183,8 @@ kernel void matmul_##FMT(global const uchar* w, int rows, int cols, long rowByte
         global const uchar* row = w + (long) r * rowBytes;                                              \
         float b0 = hasBias ? bias[bo + r] : 0.0f;                                                       \
         int i0 = 0;                                                                                     \
-        for (; i0 + MATMUL_ROWS <= n; i0 += MATMUL_ROWS) {                                              \
-            global const float* xi = x + xo + (long) i0 * cols;                                         \
-            float s[MATMUL_ROWS];                                                                       \
-            for (int j = 0; j < MATMUL_ROWS; j++) {                                                     \
-                s[j] = 0.0f;                                                                            \
-            }                                                                                           \
-            ROW8_##KIND(FMT)                                                                            \
-            for (int j = 0; j < MATMUL_ROWS; j++) {                                                     \
-                red[j * l + lid] = s[j];                                                                \
-            }                                                                                           \
-            barrier(CLK_LOCAL_MEM_FENCE);                                                               \
-            for (int st = l >> 1; st > 0; st >>= 1) {                                                   \
-                if (lid < st) {                                                                         \
-                    for (int j = 0; j < MATMUL_ROWS; j++) {                                             \
-                        red[j * l + lid] += red[j * l + lid + st];                                      \
-                    }                                                                                   \
-                }                                                                                       \
-                barrier(CLK_LOCAL_MEM_FENCE);                                                           \
-            }                                                                                           \
-            if (lid < MATMUL_ROWS) {                                                                    \
-                float v = red[lid * l];                                                                 \
-                out[oo + (long) (i0 + lid) * rows + r] = hasBias ? v + b0 : v;                          \
-            }                                                                                           \
-            barrier(CLK_LOCAL_MEM_FENCE);                                                               \
-        }                                                                                               \
+        MATMUL_BLOCK(FMT, KIND, 8)                                                                      \
+        MATMUL_BLOCK(FMT, KIND, 4)                                                                      \
         for (; i0 < n; i0++) {                                                                          \
             global const float* x0 = x + xo + (long) i0 * cols;                                         \
             float s0 = 0.0f;                                                                            \

@@ -9,10 +9,10 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 import java.io.PrintWriter;
 
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 /**
- * Runs the opencl conformance suite and the failure-mode tests without Maven (bench/gpu-kit.sh, on a
+ * Runs every test of this package (the conformance suite, buffers, failure modes, device ceilings) without Maven (bench/gpu-kit.sh, on a
  * machine with a GPU; {@code -Dsoundflow.opencl.device=N} picks the device). Exit code 0 when every test
  * passed and none was skipped.
  */
@@ -28,7 +28,7 @@ public final class ConformanceMain {
         }
         System.out.println("conformance on " + OpenClTestBackend.get().name());
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(OpenClMatchesScalarTest.class), selectClass(OpenClFailureModesTest.class))
+                .selectors(selectPackage(ConformanceMain.class.getPackageName()))
                 .build();
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
