@@ -15,7 +15,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
             verbose |= p.hasMatchedOption("--verbose");
         }
         String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-        cl.getErr().println("soundflow " + cl.getCommandName() + ": " + msg);
+        cl.getErr().println("soundflow " + cl.getCommandName() + ": " + CliNames.forCli(msg));
         if (verbose) {
             ex.printStackTrace(cl.getErr());
         }

@@ -37,7 +37,7 @@ public final class ForwardDump {
     public static Result run(OmniThinker model, Map<String, Integer> names, float[] samples, String promptIds,
                              int maxNewTokens, KvDtype kvDtype) {
         if (maxNewTokens < 0) {
-            throw new IllegalArgumentException("--max-new-tokens must be >= 0, got " + maxNewTokens);
+            throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
         }
         SafeTensorsWriter out = new SafeTensorsWriter().metadata("producer", "soundflow forward");
         TextDecoderConfig tc = model.text().config();
@@ -54,7 +54,7 @@ public final class ForwardDump {
         long[] ids64 = Arrays.stream(ids).asLongStream().toArray();
         out.addI64("input_ids", ids64, ids.length);
         if ((long) maxNewTokens * tc.vocab() > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("--max-new-tokens " + maxNewTokens + " is too large to dump: gen_logits would hold "
+            throw new IllegalArgumentException("maxNewTokens " + maxNewTokens + " is too large to dump: gen_logits would hold "
                     + (long) maxNewTokens * tc.vocab() + " values (at most " + (Integer.MAX_VALUE - 8) / tc.vocab() + " steps)");
         }
         KvCache cache = model.newCache(ids.length, maxNewTokens, kvDtype);

@@ -36,7 +36,7 @@ public final class Generation {
     public static Result generate(OmniThinker model, int[] prompt, float[] audio, SamplingSettings sampling,
                                   int maxNewTokens, KvDtype kvDtype, IntConsumer onToken) {
         if (maxNewTokens < 1) {
-            throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
+            throw new IllegalArgumentException("maxNewTokens must be at least 1, got " + maxNewTokens);
         }
         int v = model.text().config().vocab();
         KvCache cache = model.newCache(prompt.length, maxNewTokens, kvDtype);

@@ -78,8 +78,8 @@ public final class KvCache implements DecoderCache {
 
     /** What to do about a cache of {@code dtype} that does not fit (the CLI's words). */
     static String remedy(KvDtype dtype) {
-        return "lower --max-positions (or block_size in model_config.yaml; --max-new-tokens for ask), "
-                + (dtype == KvDtype.F16 ? "" : "use --kv-dtype f16, ") + "or raise -Xmx";
+        return "lower SessionOptions.maxPositions (or block_size in model_config.yaml; maxNewTokens for ask), "
+                + (dtype == KvDtype.F16 ? "" : "use KvDtype.F16, ") + "or raise -Xmx";
     }
 
     /** Bytes one position takes in every layer's keys and values. */
@@ -245,7 +245,7 @@ public final class KvCache implements DecoderCache {
                 halfValues[layer].writeRounded(start * kvDim, v, 0, n * kvDim);
             } catch (ArithmeticException e) {
                 throw new IllegalStateException("layer " + layer + ": a key or value does not fit in float16 ("
-                        + e.getMessage() + "); use --kv-dtype f32", e);
+                        + e.getMessage() + "); use KvDtype.F32", e);
             }
         } else {
             keys[layer].copyFrom(k, 0, start * kvDim, n * kvDim);

@@ -16,7 +16,7 @@ public record LoadOptions(Kernels kernels, WeightFormat quantize, LoadProgress p
 
     public LoadOptions {
         if (quantize != null && !quantize.isQuantized()) {
-            throw new IllegalArgumentException("--quantize takes q8_0 or q4_0, got " + quantize);
+            throw new IllegalArgumentException("LoadOptions.quantize takes q8_0 or q4_0, got " + quantize);
         }
         progress = progress == null ? LoadProgress.NONE : progress;
     }
@@ -44,7 +44,7 @@ public record LoadOptions(Kernels kernels, WeightFormat quantize, LoadProgress p
         return switch (s.toLowerCase(java.util.Locale.ROOT)) {
             case "q8_0", "q8" -> WeightFormat.Q8_0;
             case "q4_0", "q4" -> WeightFormat.Q4_0;
-            default -> throw new IllegalArgumentException("--quantize '" + s + "': choose q8_0 or q4_0");
+            default -> throw new IllegalArgumentException("LoadOptions.quantize '" + s + "': choose q8_0 or q4_0");
         };
     }
 }

@@ -117,7 +117,7 @@ public final class OmniThinker implements AutoCloseable {
         if (need > max) {
             throw new IllegalArgumentException("the prompt (" + promptTokens + " tokens, audio included) and " + newTokens
                     + " new tokens need " + need + " positions, more than the model's " + max
-                    + " (max_position_embeddings / block_size): lower --max-new-tokens or use shorter audio");
+                    + " (max_position_embeddings / block_size): lower maxNewTokens or use shorter audio");
         }
         return newCache((int) need, dtype);
     }

@@ -126,7 +126,7 @@ abstract class ChunkCutter {
         void push(float[] x, int off, int len) {
             if (n + (long) len > maxSamples) {
                 throw new IllegalStateException("mode ref-exact keeps the whole input and is limited to "
-                        + maxSamples / 16_000 + " s; use --mode windowed for long or live streams");
+                        + maxSamples / 16_000 + " s; use FrontEndMode.WINDOWED for long or live streams");
             }
             super.push(x, off, len);
         }

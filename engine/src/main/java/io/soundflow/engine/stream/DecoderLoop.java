@@ -202,7 +202,7 @@ final class DecoderLoop implements Runnable {
             pending.add(Tokens.SILENT);
         } else {
             throw new StreamException("chunk " + last.index() + ": unexpected token " + token + " while listening "
-                    + "(expected 151605 <silent> or 151644 <response>); --lenient treats it as silent");
+                    + "(expected 151605 <silent> or 151644 <response>); SessionOptions.withLenient(true) treats it as silent");
         }
     }
 

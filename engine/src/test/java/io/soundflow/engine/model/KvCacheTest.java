@@ -54,12 +54,12 @@ class KvCacheTest {
         assertThatThrownBy(() -> KvCache.checkFits(LAYERS_3B, KV_DIM_3B, 60_000_000, KvDtype.F32, 20_100_000_000L))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("KV cache of 60000000 positions needs 4.4 TB at f32 (36 layers x 2 x 256 x 4 B per position); "
-                        + "this JVM can hold at most 20.1 GB: lower --max-positions (or block_size in model_config.yaml; "
-                        + "--max-new-tokens for ask), use --kv-dtype f16, or raise -Xmx");
+                        + "this JVM can hold at most 20.1 GB: lower SessionOptions.maxPositions (or block_size in model_config.yaml; "
+                        + "maxNewTokens for ask), use KvDtype.F16, or raise -Xmx");
         assertThatThrownBy(() -> KvCache.checkFits(LAYERS_3B, KV_DIM_3B, CAPACITY_3B, KvDtype.F16, 1_000_000_000L))
                 .hasMessage("KV cache of 32768 positions needs 1.2 GB at f16 (36 layers x 2 x 256 x 2 B per position); "
-                        + "this JVM can hold at most 1.0 GB: lower --max-positions (or block_size in model_config.yaml; "
-                        + "--max-new-tokens for ask), or raise -Xmx"); // no f16 advice: it is f16
+                        + "this JVM can hold at most 1.0 GB: lower SessionOptions.maxPositions (or block_size in model_config.yaml; "
+                        + "maxNewTokens for ask), or raise -Xmx"); // no f16 advice: it is f16
         // the full cache fits, but not the last doubling (16384 rows held while 32768 are allocated)
         assertThatThrownBy(() -> KvCache.checkFits(LAYERS_3B, KV_DIM_3B, CAPACITY_3B, KvDtype.F32, 2_415_919_104L))
                 .hasMessageContaining("this JVM can hold at most 2.4 GB, and growing to that size briefly takes 3.6 GB: ");
@@ -149,8 +149,8 @@ class KvCacheTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessage("KV cache could not grow from 4 to 8 positions ("
                             + KvCache.human(8 * KvCache.bytesPerPosition(2, 16, dtype)) + " at " + dtype.cliName()
-                            + "): the Java heap is full; lower --max-positions (or block_size in model_config.yaml; "
-                            + "--max-new-tokens for ask), " + (dtype == KvDtype.F32 ? "use --kv-dtype f16, " : "") + "or raise -Xmx")
+                            + "): the Java heap is full; lower SessionOptions.maxPositions (or block_size in model_config.yaml; "
+                            + "maxNewTokens for ask), " + (dtype == KvDtype.F32 ? "use KvDtype.F16, " : "") + "or raise -Xmx")
                     .hasCauseInstanceOf(OutOfMemoryError.class);
             assertThat(cache.allocatedPositions()).isEqualTo(4);
             assertThat(cache.length()).isEqualTo(4);
@@ -166,6 +166,6 @@ class KvCacheTest {
         assertThatThrownBy(() -> cache.append(2, keys, values, 1, 1))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("layer 2: a key or value does not fit in float16 (value 70000.0 at index 2 is beyond the "
-                        + "float16 range (+-65504.0)); use --kv-dtype f32");
+                        + "float16 range (+-65504.0)); use KvDtype.F32");
     }
 }

@@ -73,8 +73,8 @@ class SessionKvCacheTest {
             assertThat(out).as(dtype.cliName()).contains(dtype.cliName() + ": refused: KV cache of " + MAX_BLOCK
                     + " positions needs " + need + " at " + dtype.cliName() + " (2 layers x 2 x 32 x " + dtype.bytes()
                     + " B per position); this JVM can hold at most ");
-            assertThat(out).contains(": lower --max-positions (or block_size in model_config.yaml; --max-new-tokens for ask), "
-                    + (dtype == KvDtype.F32 ? "use --kv-dtype f16, " : "") + "or raise -Xmx");
+            assertThat(out).contains(": lower SessionOptions.maxPositions (or block_size in model_config.yaml; maxNewTokens for ask), "
+                    + (dtype == KvDtype.F32 ? "use KvDtype.F16, " : "") + "or raise -Xmx");
         }
         assertThat(out).contains("then: end_of_audio").doesNotContain("OutOfMemoryError");
     }

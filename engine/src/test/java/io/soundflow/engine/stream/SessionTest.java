@@ -128,7 +128,7 @@ class SessionTest {
         List<StreamEvent> ev = run(m, SessionOptions.defaults().withLayout(DrainLayout.ONE_BY_ONE), FakeModel.signal(PATTERN));
         StreamEvent.End end = end(ev);
         assertThat(end.failed()).isTrue();
-        assertThat(end.reason()).contains("unexpected token 42 while listening").contains("--lenient");
+        assertThat(end.reason()).contains("unexpected token 42 while listening").contains("SessionOptions.withLenient(true)"); // the API, not a CLI flag
 
         FakeModel m2 = new FakeModel(1.2f, 1);
         m2.oddToken = 42;

@@ -380,7 +380,7 @@ final class RealtimeConnection implements StreamListener {
                     releaseBudget(); // the session's threads are ending; its cache goes with them
                     if (end.failed()) {
                         // the engine names the CLI flag; here the same option is session.soundflow.lenient
-                        String why = end.reason().replace("--lenient", "session.soundflow.lenient: true");
+                        String why = end.reason().replace("SessionOptions.withLenient(true)", "session.soundflow.lenient: true");
                         error("session_failed", null, null, "the engine session failed: " + why, "server_error");
                         close(1011, "engine session failed");
                     } else if (!end.reason().equals("closed")) {

@@ -73,7 +73,7 @@ public final class JsonEventPrinter implements StreamListener {
             case StreamEvent.Stats s -> stats(m, s.stats());
             case StreamEvent.End end -> {
                 m.put("event", "end");
-                m.put("reason", end.reason());
+                m.put("reason", io.soundflow.tools.CliNames.forCli(end.reason()));
                 m.put("failed", end.failed());
             }
         }

@@ -249,7 +249,7 @@ public final class StreamRunner {
         }
         summarized = true;
         if (timeline != null) {
-            timeline.summary(s.stats(), s.endReason());
+            timeline.summary(s.stats(), io.soundflow.tools.CliNames.forCli(s.endReason()));
         }
         if (trace != null) {
             trace.write(s.trace());
