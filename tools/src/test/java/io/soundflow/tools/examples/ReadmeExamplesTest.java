@@ -88,6 +88,10 @@ class ReadmeExamplesTest {
         }
         block.replaceAll(l -> l.replace("System.out::println", "print::accept").replace("System.out.println(", "print.accept("));
         assertThat(block).as("README block vs StreamFileExample (System.out.println there is print.accept here)").isEqualTo(source);
+        List<String> separate = region(Files.readAllLines(repoFile("tools/examples/library-user/src/main/java/example/StreamAFile.java")),
+                "// README:stream:begin", "// README:stream:end");
+        separate.replaceAll(l -> l.replace("System.out.println(", "print.accept("));
+        assertThat(separate).as("the separate project's copy (tools/examples/library-user) is the README's code too").isEqualTo(source);
     }
 
     @Test
