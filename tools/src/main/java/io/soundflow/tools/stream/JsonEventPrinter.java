@@ -29,18 +29,18 @@ public final class JsonEventPrinter implements StreamListener {
             case StreamEvent.ChunkEncoded c -> {
                 m.put("event", "chunk_encoded");
                 m.put("chunk", c.chunk());
-                m.put("encode_ms", c.encodeMs());
+                m.put("encode_ms", round(c.encodeMs(), 2));
                 m.put("queue", c.queueDepth());
             }
             case StreamEvent.Decision d -> {
                 m.put("event", "decision");
                 m.put("chunk", d.chunk());
-                m.put("t", (d.chunk() + 1) * 0.4);
+                m.put("t", Math.round((d.chunk() + 1) * 4) / 10.0); // the chunk's end, as the timeline prints it
                 m.put("decision", d.respond() ? "respond" : "silent");
                 m.put("token", d.token());
                 m.put("forced", d.forced());
-                m.put("latency_ms", d.latencyMs());
-                m.put("margin", num(d.margin()));
+                m.put("latency_ms", round(d.latencyMs(), 2));
+                m.put("margin", round(d.margin(), 4));
             }
             case StreamEvent.Token t -> {
                 m.put("event", "token");
@@ -85,19 +85,19 @@ public final class JsonEventPrinter implements StreamListener {
         m.put("chunks_encoded", s.chunksEncoded());
         m.put("chunks_decided", s.chunksDecided());
         m.put("responses", s.responses());
-        m.put("audio_s", s.audioSeconds());
-        m.put("decision_p50_ms", num(s.decisionP50Ms()));
-        m.put("decision_p95_ms", num(s.decisionP95Ms()));
-        m.put("decision_max_ms", num(s.decisionMaxMs()));
-        m.put("fcl_mean_ms", num(s.fclMeanMs()));
+        m.put("audio_s", round(s.audioSeconds(), 3));
+        m.put("decision_p50_ms", round(s.decisionP50Ms(), 2));
+        m.put("decision_p95_ms", round(s.decisionP95Ms(), 2));
+        m.put("decision_max_ms", round(s.decisionMaxMs(), 2));
+        m.put("fcl_mean_ms", round(s.fclMeanMs(), 2));
         m.put("fcl_count", s.fclCount());
-        m.put("stall_rate", s.stallRate());
+        m.put("stall_rate", round(s.stallRate(), 4));
         m.put("queue_depth_max", s.queueDepthMax());
-        m.put("queue_depth_mean", s.queueDepthMean());
-        m.put("encoder_ms_per_chunk", num(s.encoderMsPerChunk()));
-        m.put("rtf", s.rtf());
-        m.put("encoder_rtf", s.encoderRtf());
-        m.put("decoder_rtf", s.decoderRtf());
+        m.put("queue_depth_mean", round(s.queueDepthMean(), 2));
+        m.put("encoder_ms_per_chunk", round(s.encoderMsPerChunk(), 2));
+        m.put("rtf", round(s.rtf(), 4));
+        m.put("encoder_rtf", round(s.encoderRtf(), 4));
+        m.put("decoder_rtf", round(s.decoderRtf(), 4));
         m.put("dropped_samples", s.droppedSamples());
         m.put("non_finite_samples", s.nonFiniteSamples());
         m.put("unexpected_tokens", s.unexpectedTokens());
@@ -107,6 +107,14 @@ public final class JsonEventPrinter implements StreamListener {
 
     private static Object num(double v) {
         return Double.isNaN(v) ? null : v;
+    }
+
+    /** {@code v} rounded to {@code digits} decimals (milliseconds to 0.01, ratios to 1e-4); null for NaN. */
+    static Object round(double v, int digits) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return num(v);
+        }
+        return java.math.BigDecimal.valueOf(v).setScale(digits, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros().doubleValue();
     }
 
     private void print(Map<String, Object> m) {

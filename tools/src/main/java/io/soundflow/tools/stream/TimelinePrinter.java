@@ -20,8 +20,9 @@ public final class TimelinePrinter implements StreamListener {
         this.out = out;
     }
 
+    /** A chunk's time: its end (when it can be decided), the same {@code t} the JSON events give. */
     static String time(long chunk) {
-        return String.format(Locale.ROOT, "%7.1fs  ", chunk * 0.4);
+        return String.format(Locale.ROOT, "%7.1fs  ", (chunk + 1) * 0.4);
     }
 
     private void closeLine() {
