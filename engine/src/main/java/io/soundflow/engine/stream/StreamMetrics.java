@@ -1,18 +1,18 @@
 package io.soundflow.engine.stream;
 
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Collects a session's metrics with bounded memory: decision latencies are kept in a ring of the most
- * recent {@value #WINDOW} values (percentiles are over that window; the maximum is over all).
+ * Collects a session's metrics with bounded memory: decision latencies go into an HdrHistogram (three
+ * significant digits, 1 microsecond to an hour), so the percentiles cover every decision of a stream of
+ * any length in a few tens of kilobytes.
  * Written by the engine threads; {@link #snapshot} may be called from any thread (it synchronizes).
  */
 final class StreamMetrics {
-    static final int WINDOW = 8192;
     static final double CHUNK_MS = 400.0;
 
-    private final double[] latencies = new double[WINDOW];
+    /** Decision latencies in microseconds. */
+    private final org.HdrHistogram.Histogram latencies = new org.HdrHistogram.Histogram(1, 3_600_000_000L, 3);
     private long decisions;
     private double maxLatency;
     private long stalls;
@@ -36,7 +36,7 @@ final class StreamMetrics {
     }
 
     synchronized void decision(double latencyMs) {
-        latencies[(int) (decisions % WINDOW)] = latencyMs;
+        latencies.recordValue(Math.max(1, Math.min(3_600_000_000L, Math.round(latencyMs * 1000))));
         decisions++;
         maxLatency = Math.max(maxLatency, latencyMs);
         if (latencyMs > CHUNK_MS) {
@@ -74,25 +74,19 @@ final class StreamMetrics {
     }
 
     synchronized StreamStats snapshot(long acceptedSamples, long droppedSamples, long nonFiniteSamples) {
-        int k = (int) Math.min(decisions, WINDOW);
-        double[] sorted = Arrays.copyOf(latencies, k);
-        Arrays.sort(sorted);
+        long k = latencies.getTotalCount();
         double audioSec = acceptedSamples / 16_000.0;
         long enc = encodedChunks.get();
         double encNs = encoderNanos.get();
-        return new StreamStats(enc, decisions, responses, audioSec, pct(sorted, 0.50), pct(sorted, 0.95),
+        return new StreamStats(enc, decisions, responses, audioSec, pct(0.50), pct(0.95),
                 k == 0 ? Double.NaN : maxLatency, fclCount == 0 ? Double.NaN : fclSum / fclCount, fclCount,
                 decisions == 0 ? 0 : (double) stalls / decisions, depthMax, depthCount == 0 ? 0 : (double) depthSum / depthCount,
                 enc == 0 ? Double.NaN : encNs / 1e6 / enc, audioSec == 0 ? 0 : encNs / 1e9 / audioSec,
                 audioSec == 0 ? 0 : decoderNanos / 1e9 / audioSec, droppedSamples, nonFiniteSamples, unexpected, contextLimits, positions);
     }
 
-    /** Nearest-rank percentile of sorted values (NaN when empty). */
-    static double pct(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int i = (int) Math.ceil(p * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    /** The latency at quantile {@code p}, in ms (within 0.1%; NaN before the first decision). */
+    private double pct(double p) {
+        return latencies.getTotalCount() == 0 ? Double.NaN : latencies.getValueAtPercentile(100 * p) / 1000.0;
     }
 }
