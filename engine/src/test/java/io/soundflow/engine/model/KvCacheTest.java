@@ -84,6 +84,14 @@ class KvCacheTest {
         boolean exact = backend.equals("scalar") || !Backends.vectorApiAvailable();
         new TinyCheckpoint(13).generate().write(tmp);
         try (OmniThinker model = OmniLoader.load(tmp, new LoadOptions(Backends.create(exact ? "scalar" : backend), null))) {
+            if (!exact) { // let the JIT compile the vector kernels first, so both caches mostly see compiled code
+                KvCache warm = model.newCache(600, KvDtype.F16);
+                int[] w = new SplittableRandom(3).ints(300, 0, model.text().config().vocab() - 8).toArray();
+                model.prefill(warm, Arrays.copyOf(w, 100), null, new int[] {99}, Probe.NONE);
+                for (int t = 100; t < 300; t++) {
+                    model.step(warm, w[t]);
+                }
+            }
             for (KvDtype dtype : KvDtype.values()) {
                 TextDecoderConfig c = model.text().config();
                 int capacity = 600;
@@ -116,13 +124,15 @@ class KvCacheTest {
      * Bit for bit on the scalar backend. On the vector backend a kernel can run in the interpreter's or C1's
      * fallback (another summation order) in one call and compiled in the next, so the two caches see
      * float32 noise (seen up to 4.1e-6 relative); an f16 cache turns such noise into a flipped rounding of a
-     * stored key now and then (one f16 step is 4.9e-4 relative; seen 1.1e-4 on the logits), hence 5e-4 there.
+     * stored key now and then, which later steps carry on (one f16 step is 4.9e-4 relative; seen up to 6.5e-4
+     * on the logits of this random model), hence 2e-3 there, after a warm-up pass that makes such tier changes
+     * rare.
      */
     private static void same(boolean exact, float[] got, float[] want, String what) {
         if (exact) {
             assertThat(got).as(what).containsExactly(want);
         } else {
-            double tol = what.startsWith("F16") ? 5e-4 : 2e-5;
+            double tol = what.startsWith("F16") ? 2e-3 : 2e-5;
             assertThat(Golden.relErr(got, want)).as(what).isLessThan(tol);
         }
     }
