@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An encoder state reuses its buffers from chunk to chunk and gives the same vectors as a call without one
- * (bit for bit: the same kernels on the same inputs); a state is tied to the tower that made it.
+ * (relative error 1e-5: the same kernels on the same inputs, but a kernel may run interpreted in one call and
+ * compiled, with another summation order, in the next); a state is tied to the tower that made it.
  */
 class EncoderStateTest {
     static AudioInteractionModel aiTiny() throws Exception {
@@ -29,7 +30,9 @@ class EncoderStateTest {
                 for (int i = 0; i < mel.length; i++) {
                     mel[i] = (float) r.nextGaussian();
                 }
-                assertThat(m.encodeChunk(st, mel, frames)).as("round %d", round).containsExactly(m.encodeChunk(mel, frames));
+                float[] got = m.encodeChunk(st, mel, frames), want = m.encodeChunk(mel, frames);
+                assertThat(got).as("round %d", round).hasSameSizeAs(want);
+                assertThat(Golden.relErr(got, want)).as("round %d", round).isLessThan(1e-5);
             }
         }
     }
