@@ -60,19 +60,7 @@ public interface InteractionModel {
      * logits.
      */
     default int[] greedy(DecoderCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows) {
-        float[] logits = forward(cache, ids, audioSlots, audioVectors, logitRows);
-        int v = vocabSize();
-        int[] best = new int[logitRows.length];
-        for (int j = 0; j < best.length; j++) {
-            int b = 0;
-            for (int i = 1; i < v; i++) {
-                if (logits[j * v + i] > logits[j * v + b]) {
-                    b = i;
-                }
-            }
-            best[j] = b;
-        }
-        return best;
+        return greedy(cache, ids, audioSlots, audioVectors, logitRows, new int[0], new float[0]);
     }
 
     /**

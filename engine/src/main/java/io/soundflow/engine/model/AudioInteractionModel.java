@@ -124,11 +124,6 @@ public final class AudioInteractionModel implements InteractionModel, AutoClosea
     }
 
     @Override
-    public int[] greedy(DecoderCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows) {
-        return text.greedy(kv(cache), ids, audioSlots, audioVectors == null ? new float[0] : audioVectors, logitRows);
-    }
-
-    @Override
     public int[] greedy(DecoderCache cache, int[] ids, int[] audioSlots, float[] audioVectors, int[] logitRows,
                         int[] watch, float[] watched) {
         return text.greedy(kv(cache), ids, audioSlots, audioVectors == null ? new float[0] : audioVectors, logitRows,
