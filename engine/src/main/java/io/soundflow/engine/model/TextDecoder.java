@@ -191,18 +191,16 @@ public final class TextDecoder {
             }
         }
         cache.advance(n);
-        if (!narrowLast) {
+        if (!narrowLast) { // the probe sees every row normed
             k.rmsNorm(x, finalNorm.weight(), config.rmsEps(), n, d, x);
             probe.stage("final_hidden", x, n, d);
+        }
+        if (!narrowLast || layers.isEmpty()) { // else the last layer left its rows in sel
             for (int j = 0; j < r; j++) {
                 sel.copyFrom(x, logitRows[j] * d, j * d, d);
             }
-        } else if (layers.isEmpty()) {
-            for (int j = 0; j < r; j++) {
-                sel.copyFrom(x, logitRows[j] * d, j * d, d);
-            }
-            k.rmsNorm(sel, finalNorm.weight(), config.rmsEps(), r, d, sel);
-        } else if (r > 0) {
+        }
+        if (narrowLast && r > 0) {
             k.rmsNorm(sel, finalNorm.weight(), config.rmsEps(), r, d, sel);
         }
         if (r == 0) {
@@ -236,20 +234,22 @@ public final class TextDecoder {
                            FloatBuf att, FloatBuf x, FloatBuf h, FloatBuf sel, FloatBuf gate, FloatBuf up) {
         Kernels k = kernels;
         int r = logitRows.length, d = config.hidden(), qDim = config.qDim();
-        FloatBuf qs = att.slice(0, r * qDim);               // queries of the needed rows, gathered
-        FloatBuf as = q.slice(0, r * qDim);                 // their attention outputs (q is free once gathered)
+        int last = layers.size() - 1;
+        FloatBuf as; // the attention outputs of the needed rows, [r, qDim]
         if (r == 1 && logitRows[0] == n - 1 || r == n && sequential(logitRows)) {
             // the common cases (the last row; every row): one call over the contiguous tail of the batch
             int first = logitRows[0];
-            FloatBuf qt = q.slice(first * qDim, r * qDim);
-            cache.attention(layers.size() - 1, qt, start + first, r, config.heads(), config.kvHeads(), config.headDim(), att.slice(0, r * qDim));
             as = att.slice(0, r * qDim);
+            cache.attention(last, q.slice(first * qDim, r * qDim), start + first, r, config.heads(), config.kvHeads(),
+                    config.headDim(), as);
         } else {
+            FloatBuf qs = att.slice(0, r * qDim);  // the needed rows' queries, gathered
+            as = q.slice(0, r * qDim);             // q is free once gathered
             for (int j = 0; j < r; j++) {
                 qs.copyFrom(q, logitRows[j] * qDim, j * qDim, qDim);
             }
             for (int j = 0; j < r; j++) { // row j attends to the cache up to its own position
-                cache.attention(layers.size() - 1, qs.slice(j * qDim, qDim), start + logitRows[j], 1,
+                cache.attention(last, qs.slice(j * qDim, qDim), start + logitRows[j], 1,
                         config.heads(), config.kvHeads(), config.headDim(), as.slice(j * qDim, qDim));
             }
         }

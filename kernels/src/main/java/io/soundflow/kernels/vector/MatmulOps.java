@@ -83,27 +83,31 @@ final class MatmulOps implements Family.Matmul {
         int groups = (rows + 3) >>> 2;
         float[] xa = x.a, oa = out.a;
         int xo = x.off, oo = out.off;
+        // once per call, on the calling thread (which waits for the workers, so its scratch stays put)
+        float[] pre = precompute(w.format(), xa, xo, n, w.cols(), SCRATCH.get());
         if (n == 1) {
-            float[] split = splitEvenOdd(w.format(), xa, xo, w.cols());
             int minGroups = (int) Math.max(1, (1L << 16) / (4 * w.rowBytes()));
             KernelPool.get().forRange(groups, minGroups, (g0, g1) ->
-                    matvecRange(w, xa, xo, split, 4 * g0, Math.min(rows, 4 * g1), oa, oo, bias));
+                    matvecRange(w, xa, xo, pre, 4 * g0, Math.min(rows, 4 * g1), oa, oo, bias));
         } else {
             KernelPool.get().forRange(groups, 1, (g0, g1) ->
-                    gemmRange(w, xa, xo, n, 4 * g0, Math.min(rows, 4 * g1), oa, oo, bias));
+                    gemmRange(w, xa, xo, n, pre, 4 * g0, Math.min(rows, 4 * g1), oa, oo, bias));
         }
     }
 
     // ---- matvec ---------------------------------------------------------------------------------
 
     /**
-     * What a matvec precomputes from x: for the 16-bit formats x's even elements then its odd elements
-     * (s[k] = x[2k], s[P + k] = x[2k + 1]); for Q4_0 the sum of each 32-block of x; else null.
+     * What the kernels precompute from x [n, cols], once per call: for a BF16 matmul or a BF16/F16 matvec each
+     * row's even elements then its odd elements (row i at {@code i * 2P}: s[k] = x[i][2k], s[P + k] = x[i][2k + 1],
+     * P = cols / 2); for a Q4_0 matvec the sum of each 32-block of x; else null. A matvec (the per-token step)
+     * writes into the calling thread's scratch, so decoding allocates nothing; a matmul allocates its array
+     * (a thread that once ran a long prefill would otherwise keep megabytes per stream).
      */
-    private static float[] splitEvenOdd(WeightFormat f, float[] x, int xo, int cols) {
-        if (f == WeightFormat.Q4_0) {
-            float[] sums = new float[cols / 32];
-            for (int b = 0; b < sums.length; b++) {
+    private static float[] precompute(WeightFormat f, float[] x, int xo, int n, int cols, Scratch sc) {
+        if (f == WeightFormat.Q4_0 && n == 1) {
+            float[] sums = sc.pre(cols / 32); // n == 1: the scratch
+            for (int b = 0; b < cols / 32; b++) {
                 float s = 0f;
                 for (int j = 0; j < 32; j++) {
                     s += x[xo + 32 * b + j];
@@ -112,14 +116,17 @@ final class MatmulOps implements Family.Matmul {
             }
             return sums;
         }
-        if (f != WeightFormat.BF16 && f != WeightFormat.F16) {
+        if (f != WeightFormat.BF16 && !(f == WeightFormat.F16 && n == 1)) {
             return null;
         }
         int pairs = cols >>> 1;
-        float[] s = new float[2 * pairs];
-        for (int k = 0; k < pairs; k++) {
-            s[k] = x[xo + 2 * k];
-            s[pairs + k] = x[xo + 2 * k + 1];
+        float[] s = n == 1 ? sc.pre(2 * pairs) : new float[n * 2 * pairs];
+        for (int i = 0; i < n; i++) {
+            int src = xo + i * cols, dst = i * 2 * pairs;
+            for (int k = 0; k < pairs; k++) {
+                s[dst + k] = x[src + 2 * k];
+                s[dst + pairs + k] = x[src + 2 * k + 1];
+            }
         }
         return s;
     }
@@ -438,7 +445,7 @@ final class MatmulOps implements Family.Matmul {
 
     // ---- matmul (n > 1) ---------------------------------------------------------------------------
 
-    private static void gemmRange(WeightMatrix w, float[] x, int xo, int n, int r0, int r1,
+    private static void gemmRange(WeightMatrix w, float[] x, int xo, int n, float[] pre, int r0, int r1,
                                   float[] out, int oo, float[] bias) {
         int cols = w.cols(), rows = w.rows();
         for (int i = 0; i < n; i++) {
@@ -449,7 +456,7 @@ final class MatmulOps implements Family.Matmul {
         Scratch sc = SCRATCH.get();
         float[] res = sc.res;
         if (w.format() == WeightFormat.F32 || w.format() == WeightFormat.BF16) {
-            gemmDirect(w, x, xo, n, r0, r1, out, oo, sc);
+            gemmDirect(w, x, xo, n, pre, r0, r1, out, oo, sc);
             return;
         }
         float[] panel = sc.panel; // [4, KC]
@@ -519,7 +526,15 @@ final class MatmulOps implements Family.Matmul {
 
         final float[] panel = new float[4 * KC];
         final float[] res = new float[12];
-        float[] split = new float[0];
+        private float[] pre = new float[0];
+
+        /** The precompute array, grown to at least {@code size} (contents stale). */
+        float[] pre(int size) {
+            if (pre.length < size) {
+                pre = new float[size];
+            }
+            return pre;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -533,29 +548,14 @@ final class MatmulOps implements Family.Matmul {
      * rows passes over them. BF16 rows are read as 32-bit pairs (see rowLoop) against activation rows split
      * into even and odd elements once per call.
      */
-    private static void gemmDirect(WeightMatrix w, float[] x, int xo, int n, int r0, int r1, float[] out, int oo,
-                                   Scratch sc) {
+    private static void gemmDirect(WeightMatrix w, float[] x, int xo, int n, float[] split, int r0, int r1, float[] out,
+                                   int oo, Scratch sc) {
         int cols = w.cols(), rows = w.rows();
         boolean bf16 = w.format() == WeightFormat.BF16;
-        float[] xs = x;
-        int xso = xo, xStride = cols;
+        // BF16 tiles read the even/odd split of x (see precompute): row i at i * xStride
+        float[] xs = bf16 ? split : x;
+        int xso = bf16 ? 0 : xo, xStride = bf16 ? 2 * (cols >>> 1) : cols;
         int vec = bf16 ? 2 * I.loopBound(cols >>> 1) : F.loopBound(cols); // columns the vector loops cover
-        if (bf16) { // row i of xs: x[i] even elements, then odd elements (pairs = cols / 2 each), then padding
-            int pairs = cols >>> 1;
-            xStride = 2 * pairs;
-            if (sc.split.length < n * xStride) {
-                sc.split = new float[n * xStride];
-            }
-            xs = sc.split;
-            xso = 0;
-            for (int i = 0; i < n; i++) {
-                int src = xo + i * cols, dst = i * xStride;
-                for (int k = 0; k < pairs; k++) {
-                    xs[dst + k] = x[src + 2 * k];
-                    xs[dst + pairs + k] = x[src + 2 * k + 1];
-                }
-            }
-        }
         MemorySegment seg = w.data();
         long rb = w.rowBytes();
         float[] res = sc.res;

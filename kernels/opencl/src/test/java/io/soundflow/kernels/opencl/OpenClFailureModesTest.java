@@ -58,8 +58,10 @@ class OpenClFailureModesTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("cannot load the OpenCL library"),
-                "no OpenCL loader here: " + out);
+        if (!"true".equals(System.getenv("CI"))) { // CI installs the loader (.ci/run): there this may not skip
+            org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("cannot load the OpenCL library"),
+                    "no OpenCL loader here: " + out);
+        }
         assertThat(out).contains("found no OpenCL platform").contains("pocl-opencl-icd").contains("/etc/OpenCL/vendors");
     }
 
