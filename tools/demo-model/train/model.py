@@ -37,6 +37,24 @@ def sinusoids(length, channels):
     return torch.from_numpy(table.astype(np.float32))
 
 
+def gelu(x):
+    """Exact (erf) GELU. Not F.gelu: the backward of Debian's torch 1.13 F.gelu returns garbage for
+    non-contiguous incoming gradients (seen here; a forward-identical formula avoids it)."""
+    return 0.5 * x * (1.0 + torch.erf(x * 0.7071067811865476))
+
+
+def conv3(x, conv, stride):
+    """Conv1d k3 p1 as im2col + one matmul (deterministic, BLAS-fast; torch 1.13's CPU conv backward gave
+    non-reproducible weight gradients under use_deterministic_algorithms). x [N, C, T] -> [N, T_out, C_out]."""
+    n, c, t = x.shape
+    xp = F.pad(x, (1, 1))
+    cols = torch.stack([xp[:, :, k:k + t] for k in range(3)], dim=-1)  # [N, C, T, 3]
+    if stride == 2:
+        cols = cols[:, :, ::2]
+    cols = cols.permute(0, 2, 1, 3).reshape(n, cols.shape[2], c * 3)   # column ci * 3 + k, as the weight
+    return F.linear(cols, conv.weight.reshape(conv.weight.shape[0], -1), conv.bias)
+
+
 class AudioAttention(nn.Module):
     def __init__(self, d, heads):
         super().__init__()
@@ -68,7 +86,7 @@ class AudioLayer(nn.Module):
 
     def forward(self, h):
         h = h + self.self_attn(self.self_attn_layer_norm(h))
-        return h + self.fc2(F.gelu(self.fc1(self.final_layer_norm(h))))
+        return h + self.fc2(gelu(self.fc1(self.final_layer_norm(h))))
 
 
 class AudioTower(nn.Module):
@@ -90,9 +108,9 @@ class AudioTower(nn.Module):
 
     def forward(self, mel):
         """mel [N, bins, 40] (one 400 ms chunk each) -> [N, 10, out_dim]."""
-        x = F.gelu(self.conv1(mel))
-        x = F.gelu(self.conv2(x))                      # [N, d, 20]
-        h = x.transpose(1, 2) + self.pos[: x.shape[2]]  # positions restart per window
+        x = gelu(conv3(mel, self.conv1, 1))                    # [N, 40, d]
+        x = gelu(conv3(x.transpose(1, 2), self.conv2, 2))      # [N, 20, d]
+        h = x + self.pos[: x.shape[1]]                           # positions restart per window
         for layer in self.layers:
             h = layer(h)
         n, t, d = h.shape
@@ -101,8 +119,8 @@ class AudioTower(nn.Module):
 
     def stages(self, mel):
         """The golden trace's stages for one chunk: conv (+positions), after the layers, after ln_post, output."""
-        x = F.gelu(self.conv2(F.gelu(self.conv1(mel))))
-        h = x.transpose(1, 2) + self.pos[: x.shape[2]]
+        x = gelu(conv3(gelu(conv3(mel, self.conv1, 1)).transpose(1, 2), self.conv2, 2))
+        h = x + self.pos[: x.shape[1]]
         conv = h
         for layer in self.layers:
             h = layer(h)
