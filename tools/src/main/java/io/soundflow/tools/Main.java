@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 ForwardCommand.class,
                 AskCommand.class,
                 TokenizeCommand.class,
+                FeaturesCommand.class,
                 DevicesCommand.class,
                 PullCommand.class,
                 CommandLine.HelpCommand.class,
