@@ -181,13 +181,12 @@ def rms(x):
 def trim(x, floor_db=-40.0):
     """Cut leading/trailing parts quieter than floor_db below the peak (10 ms frames)."""
     frame = SR // 100
+    x = np.concatenate([x, np.zeros(frame)])  # so the last partial frame is looked at too
     nf = len(x) // frame
-    if nf == 0:
-        return x
     e = np.sqrt(np.mean(x[:nf * frame].reshape(nf, frame) ** 2, axis=1))
     thr = e.max() * 10 ** (floor_db / 20)
     idx = np.nonzero(e > thr)[0]
-    return x[idx[0] * frame:(idx[-1] + 1) * frame].copy()
+    return ramp(x[idx[0] * frame:(idx[-1] + 1) * frame].copy(), 2)
 
 
 def active_rms(x):
