@@ -143,7 +143,8 @@ def tone(freq, dur, harmonics=(1.0,), phase=0.0):
     t = t_axis(dur)
     out = np.zeros_like(t)
     for k, a in enumerate(harmonics, start=1):
-        out += a * np.sin(2 * math.pi * freq * k * t + phase * k)
+        if freq * k < 0.45 * SR:  # no harmonics above ~Nyquist (they would alias)
+            out += a * np.sin(2 * math.pi * freq * k * t + phase * k)
     return out
 
 
@@ -152,7 +153,8 @@ def sweep_tone(freq_curve, harmonics=(1.0,)):
     phase = 2 * math.pi * np.cumsum(freq_curve) / SR
     out = np.zeros_like(phase)
     for k, a in enumerate(harmonics, start=1):
-        out += a * np.sin(k * phase)
+        fade = np.clip((0.45 * SR - k * freq_curve) / (0.05 * SR), 0.0, 1.0)  # fade out before Nyquist
+        out += a * np.sin(k * phase) * fade
     return out
 
 
