@@ -7,8 +7,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Scores streams' responses against their labelled events (pure: no engine, no clock). An event's
- * <b>window</b> is {@code [onset, offset + collar]}; a response's time is the end of its chunk.
+ * Scores streams' responses against their labelled events (pure: no engine, no clock). A response's time
+ * is the end of its chunk (the decision has heard the audio up to there); an event's <b>window</b> is
+ * {@code (onset, offset + collar]}: open at the onset, since a decision made at the onset has heard none of
+ * the event (so a response at the end of one event does not also fall in the next one, spliced right after it).
  * <ul>
  *   <li>A respond-event is <b>detected</b> (correct) when at least one response falls in its window; its
  *       onset-to-decision latency is the first such response's time minus the onset; further responses in
@@ -124,9 +126,9 @@ public final class EvalScorer {
         return new double[] {e.onset(), e.offset() + collar};
     }
 
-    /** Whether {@code t} is in the closed window (to 1e-9 s: the times are sums of decimal fractions). */
+    /** Whether {@code t} is in the window (w0, w1] (to 1e-9 s: the times are sums of decimal fractions). */
     private static boolean inside(double t, double[] w) {
-        return t >= w[0] - EPS && t <= w[1] + EPS;
+        return t > w[0] + EPS && t <= w[1] + EPS;
     }
 
     private static final double EPS = 1e-9;

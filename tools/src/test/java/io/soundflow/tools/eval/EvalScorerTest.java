@@ -47,8 +47,9 @@ class EvalScorerTest {
         assertThat(inCollar.overall().latencyPercentile(0.95)).isCloseTo(1.6, within(1e-9));
         assertThat(inCollar.overall().falseTriggers()).isZero();
 
-        // the window's ends are inside: t = 2.0 at the onset, t = 4.0 at offset + collar (3.2 + 0.8)
-        assertThat(score(10, ev, Response.at(4, null, null)).overall().detected()).isEqualTo(1);
+        // the window is (onset, offset + collar]: t = 2.0 at the onset has heard none of the event, t = 4.0 = 3.2 + 0.8 is in
+        assertThat(score(10, ev, Response.at(4, null, null)).overall().detected()).isZero();
+        assertThat(score(10, ev, Response.at(5, null, null)).overall().detected()).isEqualTo(1);
         assertThat(score(10, List.of(LabeledEvent.respond("alarm", 1.0, 3.2)), Response.at(9, null, null)).overall().detected())
                 .isEqualTo(1);
         // collar 0: the same late response misses
@@ -59,22 +60,22 @@ class EvalScorerTest {
     @Test
     void furtherResponsesInsideTheWindowAreDuplicatesNotFalseTriggers() {
         EvalReport r = score(10, List.of(LabeledEvent.respond("alarm", 2.0, 3.0)),
-                Response.at(4, null, null), Response.at(5, null, null), Response.at(6, null, null));
+                Response.at(5, null, null), Response.at(6, null, null), Response.at(7, null, null));
         assertThat(r.overall().detected()).isEqualTo(1);
         assertThat(r.overall().duplicates()).isEqualTo(2);
         assertThat(r.overall().falseTriggers()).isZero();
-        assertThat(r.overall().latencyPercentile(0.5)).isCloseTo(0.0, within(1e-9)); // the first one counts
+        assertThat(r.overall().latencyPercentile(0.5)).isCloseTo(0.4, within(1e-9)); // the first one counts
     }
 
     @Test
     void anIgnoreEventIsCorrectOnlyWithoutAResponseInItsWindowAndSuchAResponseIsItsClassesFalseTrigger() {
         List<LabeledEvent> ev = List.of(LabeledEvent.ignore("speech", 20, 30), LabeledEvent.respond("alarm", 50, 51));
-        EvalReport quiet = score(100, ev, Response.at(124, null, null)); // t = 50.0
+        EvalReport quiet = score(100, ev, Response.at(125, null, null)); // t = 50.4
         assertThat(quiet.forClass("speech").accuracy()).isEqualTo(1.0);
         assertThat(quiet.forClass("speech").falseTriggers()).isZero();
         assertThat(quiet.overall().accuracy()).isEqualTo(1.0);
 
-        EvalReport talked = score(100, ev, Response.at(76, null, null), Response.at(124, null, null)); // t = 30.8: in the collar
+        EvalReport talked = score(100, ev, Response.at(76, null, null), Response.at(125, null, null)); // t = 30.8: in the collar
         EvalReport.Metrics speech = talked.forClass("speech");
         assertThat(speech.accuracy()).isZero();
         assertThat(speech.falseTriggers()).isEqualTo(1);
