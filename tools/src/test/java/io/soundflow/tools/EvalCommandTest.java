@@ -110,10 +110,14 @@ class EvalCommandTest {
     /** The same checkpoint in f32 and q8_0 (converted at load) makes the same decisions on the clip (the steering margin is wide). */
     @Test
     void theWeightFormatsOfOneCheckpointCanBeCompared() throws Exception {
+        List<EvalReport> reports = new java.util.ArrayList<>();
         for (WeightFormat f : List.of(WeightFormat.F32, WeightFormat.Q8_0)) {
             EvalReport rep = EvalRunner.evaluate(demo.modelDir(), manifest, f, EvalRunner.Settings.defaults());
             checkKnownNumbers(JSON.readTree(rep.toJson().toString()));
+            reports.add(rep);
         }
+        assertThat(reports.get(1).decisionAgreement(reports.get(0))).isEqualTo(1.0);
+        assertThat(reports.get(0).forClass("beep").accuracy()).isEqualTo(1.0);
         CliRun r = CliRun.run("eval", "--model", demo.modelDir().toString(), "--manifest", manifest.toString(), "--quantize", "bf16");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("weights bf16");

@@ -162,6 +162,34 @@ public record EvalReport(double collar, List<Metrics> classes, Metrics overall, 
                 streams);
     }
 
+    /**
+     * The fraction of decisions on which this run and {@code other} (the same inputs, e.g. in another weight
+     * format) agree: per stream, the chunks decided by both, a chunk disagreeing when one run responded on it
+     * and the other did not. NaN when no chunk was decided.
+     */
+    public double decisionAgreement(EvalReport other) {
+        if (other.streams.size() != streams.size()) {
+            throw new IllegalArgumentException("the runs have " + streams.size() + " and " + other.streams.size() + " streams");
+        }
+        long decided = 0;
+        long differ = 0;
+        for (int i = 0; i < streams.size(); i++) {
+            StreamSummary a = streams.get(i);
+            StreamSummary b = other.streams.get(i);
+            long n = Math.min(a.decisions(), b.decisions());
+            java.util.Set<Long> x = new java.util.HashSet<>(a.respondChunks());
+            java.util.Set<Long> y = new java.util.HashSet<>(b.respondChunks());
+            for (long c : x) {
+                differ += c < n && !y.contains(c) ? 1 : 0;
+            }
+            for (long c : y) {
+                differ += c < n && !x.contains(c) ? 1 : 0;
+            }
+            decided += n;
+        }
+        return decided == 0 ? Double.NaN : 1 - (double) differ / decided;
+    }
+
     /** The row of class {@code name}, or null. */
     public Metrics forClass(String name) {
         return classes.stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);

@@ -42,7 +42,11 @@ public final class EvalRunner {
     private final Settings settings;
     private final Consumer<String> progress;
 
-    /** @param progress told "name: n decisions, k responses" after each stream (a no-op for none) */
+    /**
+     * A runner over {@code engine}.
+     *
+     * @param progress told "name: s, n decisions, k responses" after each stream (a no-op for none)
+     */
     public EvalRunner(StreamingEngine engine, Settings settings, Consumer<String> progress) {
         this.engine = engine;
         this.settings = settings;

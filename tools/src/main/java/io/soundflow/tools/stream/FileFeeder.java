@@ -61,11 +61,21 @@ public final class FileFeeder {
         };
     }
 
-    /** Feeds {@code src} in lockstep ({@code realtime} false) or at real time with the plain {@link Session#accept}. */
+    /**
+     * Feeds {@code src} in lockstep ({@code realtime} false) or at real time with {@link Session#accept}; stops
+     * early when the session fails meanwhile (the caller reports {@link Session#failure()}).
+     */
     public void feed(Session s, Source src, boolean realtime) throws IOException {
         feed(s, src, realtime, !realtime, () -> false, (ss, x, off, n) -> {
-            ss.accept(x, off, n);
-            return true;
+            try {
+                ss.accept(x, off, n);
+                return true;
+            } catch (IllegalStateException ended) {
+                if (ss.failure() != null) {
+                    return false;
+                }
+                throw ended;
+            }
         });
     }
 

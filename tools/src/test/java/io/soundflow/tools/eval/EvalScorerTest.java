@@ -203,6 +203,18 @@ class EvalScorerTest {
     }
 
     @Test
+    void twoRunsAgreeOnTheChunksWhereBothRespondedOrBothStayedSilent() {
+        List<LabeledEvent> ev = List.of(LabeledEvent.respond("a", 1, 2));
+        EvalReport a = EvalScorer.score(List.of(new StreamResult("s", 8, ev, List.of(Response.at(3, null, null),
+                Response.at(6, null, null)), 20, 0)), C);
+        EvalReport b = EvalScorer.score(List.of(new StreamResult("s", 8, ev, List.of(Response.at(3, null, null),
+                Response.at(7, null, null)), 20, 0)), C);
+        assertThat(a.decisionAgreement(a)).isEqualTo(1.0);
+        assertThat(a.decisionAgreement(b)).isCloseTo(18 / 20.0, within(1e-12)); // chunks 6 and 7 differ
+        assertThatThrownBy(() -> a.decisionAgreement(EvalScorer.score(List.of(), C))).hasMessageContaining("streams");
+    }
+
+    @Test
     void aNegativeCollarIsRefused() {
         assertThatThrownBy(() -> EvalScorer.score(List.of(), -1)).hasMessageContaining("collar");
     }
