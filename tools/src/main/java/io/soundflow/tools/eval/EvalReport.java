@@ -230,9 +230,10 @@ public record EvalReport(double collar, List<Metrics> classes, Metrics overall, 
         row(b, fmt, overall);
         Totals t = totals;
         b.append(String.format(Locale.ROOT,
-                "%d file%s, %.1f s of audio (%.4f h), %d decisions, %d responses; wall %.1f s, RTF %.3f; "
+                "%d file%s, %.1f s of audio (%.4f h), %d decisions, %d response%s; wall %.1f s, RTF %.3f; "
                         + "decision latency p50 %s ms, p95 %s ms%s; collar %.1f s%n",
                 t.files(), t.files() == 1 ? "" : "s", t.audioSeconds(), t.audioSeconds() / 3600, t.decisions(), t.responses(),
+                t.responses() == 1 ? "" : "s",
                 t.wallSeconds(), t.rtf(), fixed(EvalScorer.percentile(t.decisionLatencyMs(), 0.5), 1),
                 fixed(EvalScorer.percentile(t.decisionLatencyMs(), 0.95), 1),
                 t.droppedSamples() > 0 ? ", " + t.droppedSamples() + " samples dropped" : "", collar));

@@ -124,8 +124,8 @@ public final class EvalRunner {
             }
         }
         StreamResult r = c.result(name, samples[0] / 16_000.0, events);
-        progress.accept(String.format(java.util.Locale.ROOT, "%s: %.1f s, %d decisions, %d responses", name, r.seconds(),
-                r.decisions(), r.responses().size()));
+        progress.accept(String.format(java.util.Locale.ROOT, "%s: %.1f s, %d decisions, %d response%s", name, r.seconds(),
+                r.decisions(), r.responses().size(), r.responses().size() == 1 ? "" : "s"));
         return r;
     }
 
