@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DemoCommand.class,
                 StreamCommand.class,
+                EvalCommand.class,
                 ServeCommand.class,
                 BenchCommand.class,
                 InspectCommand.class,
