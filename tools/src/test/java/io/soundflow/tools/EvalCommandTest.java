@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soundflow.kernels.WeightFormat;
-import io.soundflow.tools.demo.Demo;
+import io.soundflow.tools.demo.SteeredRandomModel;
 import io.soundflow.tools.eval.EvalReport;
 import io.soundflow.tools.eval.EvalRunner;
 import io.soundflow.tools.eval.ProactiveSoundBenchTest;
@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code soundflow eval} end to end on the built-in demo model, whose behaviour on its clip is known: it
+ * {@code soundflow eval} end to end on the steered random test model (the demo model before the trained one),
+ * whose behaviour on its clip is known exactly: it
  * responds "[urgent] Alarm?" on the beep chunks 6, 7 and 14 (decision times 2.8, 3.2 and 6.0 s) and is
  * silent on the 17 quiet chunks.
  */
@@ -28,13 +29,12 @@ class EvalCommandTest {
     @TempDir
     static Path dir;
 
-    static Demo demo;
+    static SteeredRandomModel.Fixture demo;
     static Path manifest;
 
     @BeforeAll
     static void demoAndManifest() throws Exception {
-        demo = Demo.load(dir.resolve("demo"));
-        demo.engine().close();
+        demo = SteeredRandomModel.load(dir.resolve("demo"));
         Files.createDirectories(dir.resolve("streams"));
         Files.copy(demo.clipFile(), dir.resolve("streams/demo.wav"));
         manifest = dir.resolve("eval.jsonl");
