@@ -73,6 +73,30 @@ public final class AudioInteractionMel {
         return out;
     }
 
+    /**
+     * The {@code windowed} front end's mels of a whole input, chunk by chunk exactly as a session's encoder
+     * cuts them (each chunk with its 40-sample look-ahead; the end zero-padded and reflected as the released
+     * code pads a file): what a lockstep session computes for the same samples.
+     *
+     * @param windowChunks the clamp window ({@link #DEFAULT_WINDOW_CHUNKS} is the session default)
+     */
+    public static Mel[] windowedAll(float[] wholeInput, int windowChunks) {
+        WindowedMel w = windowed(windowChunks);
+        Mel[] out = new Mel[chunkCount(wholeInput.length)];
+        int off = 0;
+        for (int i = 0; i < out.length; i++) {
+            int rest = wholeInput.length - off;
+            if (rest > CHUNK_SAMPLES) { // a full look-ahead, or the end inside it (one more, last, chunk follows)
+                out[i] = w.next(wholeInput, off, Math.min(rest, CHUNK_SAMPLES + LOOKAHEAD_SAMPLES), false);
+                off += CHUNK_SAMPLES;
+            } else {
+                out[i] = w.next(wholeInput, off, rest, true);
+                off = wholeInput.length;
+            }
+        }
+        return out;
+    }
+
     /** A fresh {@code windowed} front end with the default 24 s clamp window. */
     public static WindowedMel windowed() {
         return new WindowedMel(DEFAULT_WINDOW_CHUNKS);

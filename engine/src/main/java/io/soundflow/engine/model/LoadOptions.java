@@ -8,16 +8,14 @@ import io.soundflow.kernels.WeightFormat;
  * How a checkpoint is loaded.
  *
  * @param kernels  the backend the model computes with
- * @param quantize null to keep every weight in its file dtype, else Q8_0 or Q4_0: every matrix whose row
- *                 length is a multiple of 32 (embedding and lm_head included) is converted at load
+ * @param quantize null to keep every weight in its file dtype, else the format every weight matrix is converted
+ *                 to at load (embedding and lm_head included): Q8_0 or Q4_0 (the matrices whose row length is
+ *                 a multiple of 32), or F32, F16 or BF16 (all of them; e.g. the same checkpoint in f32 and bf16)
  * @param progress told of each tensor prepared ({@link LoadProgress#NONE} for nothing)
  */
 public record LoadOptions(Kernels kernels, WeightFormat quantize, LoadProgress progress) {
 
     public LoadOptions {
-        if (quantize != null && !quantize.isQuantized()) {
-            throw new IllegalArgumentException("LoadOptions.quantize takes q8_0 or q4_0, got " + quantize);
-        }
         progress = progress == null ? LoadProgress.NONE : progress;
     }
 
@@ -36,7 +34,7 @@ public record LoadOptions(Kernels kernels, WeightFormat quantize, LoadProgress p
         return new LoadOptions(Backends.get(), null);
     }
 
-    /** Parses "q8_0" / "q4_0" / "none" (case-insensitive). */
+    /** Parses "q8_0" / "q4_0" / "none" (case-insensitive): the quantized formats only. */
     public static WeightFormat parseQuantize(String s) {
         if (s == null || s.isBlank() || s.equalsIgnoreCase("none")) {
             return null;
@@ -46,5 +44,32 @@ public record LoadOptions(Kernels kernels, WeightFormat quantize, LoadProgress p
             case "q4_0", "q4" -> WeightFormat.Q4_0;
             default -> throw new IllegalArgumentException("LoadOptions.quantize '" + s + "': choose q8_0 or q4_0");
         };
+    }
+
+    /**
+     * Parses a weight format to convert to at load: "q8_0", "q4_0", "f32", "f16", "bf16" or "none"/null (as
+     * stored), case-insensitive.
+     */
+    public static WeightFormat parseFormat(String s) {
+        if (s != null) {
+            switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "f32" -> {
+                    return WeightFormat.F32;
+                }
+                case "f16" -> {
+                    return WeightFormat.F16;
+                }
+                case "bf16" -> {
+                    return WeightFormat.BF16;
+                }
+                default -> {
+                }
+            }
+        }
+        try {
+            return parseQuantize(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("LoadOptions.quantize '" + s + "': choose f32, bf16, f16, q8_0 or q4_0");
+        }
     }
 }

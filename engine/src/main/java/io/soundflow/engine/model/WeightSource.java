@@ -42,8 +42,10 @@ final class WeightSource {
     private void counted() {
         done++;
         if (total > 0) {
-            options.progress().tensors(options.quantize() == null ? "tensors"
-                    : "quantizing to " + options.quantize().name().toLowerCase(java.util.Locale.ROOT), Math.min(done, total), total);
+            WeightFormat q = options.quantize();
+            options.progress().tensors(q == null ? "tensors"
+                    : (q.isQuantized() ? "quantizing to " : "converting to ") + q.name().toLowerCase(java.util.Locale.ROOT),
+                    Math.min(done, total), total);
         }
     }
 
@@ -81,7 +83,7 @@ final class WeightSource {
         return m;
     }
 
-    /** Quantized when requested (and the rows split into whole blocks), then handed to the backend. */
+    /** Converted when requested (a quantized format: when the rows split into whole blocks), then handed to the backend. */
     private WeightMatrix prepared(WeightMatrix w) {
         WeightFormat q = options.quantize();
         if (q != null && w.cols() % q.blockValues == 0) {

@@ -188,6 +188,19 @@ class LogMelTest {
     }
 
     @Test
+    void windowedAllCutsAWholeInputAsTheRuntimeDoes() {
+        for (int len : new int[] {6400 * 3, 6400 * 3 + 20, 6400 * 3 + 40, 6400 * 3 + 3000, 100}) {
+            float[] x = noise(len, 0.02, len);
+            Mel[] want = feedLikeARuntime(AudioInteractionMel.windowed(7), x);
+            Mel[] got = AudioInteractionMel.windowedAll(x, 7);
+            assertThat(got).as("length %d", len).hasSameSizeAs(want);
+            for (int i = 0; i < want.length; i++) {
+                assertThat(got[i].data()).as("length %d chunk %d", len, i).containsExactly(want[i].data());
+            }
+        }
+    }
+
+    @Test
     void windowedRejectsBadChunks() {
         WindowedMel w = AudioInteractionMel.windowed();
         assertThatThrownBy(() -> w.next(new float[6000], 0, 6000, false)).isInstanceOf(IllegalArgumentException.class)

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs one stream for the CLI ({@code stream} and {@code demo}): feeds a file (as fast as the engine
@@ -23,8 +22,6 @@ import java.util.concurrent.locks.LockSupport;
  * (and writes the trace).
  */
 public final class StreamRunner {
-    private static final int BLOCK = 1600; // 100 ms
-
     private final StreamingEngine engine;
     private final SessionOptions options;
     private final boolean json;
@@ -32,7 +29,7 @@ public final class StreamRunner {
     private final PrintWriter out;
     private boolean summarized; // guarded by this
     private volatile boolean stopping; // Ctrl-C: the hook is closing the session
-    private final java.util.concurrent.atomic.AtomicLong decided = new java.util.concurrent.atomic.AtomicLong();
+    private final FileFeeder feeder = new FileFeeder(); // lockstep: counts the decisions
     private TimelinePrinter timeline;
 
     /**
@@ -49,22 +46,12 @@ public final class StreamRunner {
 
     /**
      * Streams {@code samples} (16 kHz mono). With {@code realtime} they are fed at real time (what does not
-     * fit is dropped and counted). Otherwise they are fed in lockstep, as fast as the decoder goes: the
-     * samples that complete chunk i (look-ahead included) are fed once chunks 0..i-1 are decided, so at
-     * most one chunk is queued at a decision point (every layout then gives the released loop's trace);
-     * {@code ref-exact} needs the whole input first and is fed at once.
+     * fit is dropped and counted). Otherwise they are fed in lockstep, as fast as the decoder goes
+     * ({@link FileFeeder}: at most one chunk is queued at a decision point, so every layout gives the
+     * released loop's trace); {@code ref-exact} needs the whole input first and is fed at once.
      */
     public void runFile(float[] samples, boolean realtime) throws InterruptedException {
-        int[] next = {0};
-        run((b, off, len) -> {
-            if (next[0] == samples.length) {
-                return -1;
-            }
-            int n = Math.min(len, samples.length - next[0]);
-            System.arraycopy(samples, next[0], b, off, n);
-            next[0] += n;
-            return n;
-        }, realtime);
+        run(FileFeeder.of(samples), realtime);
     }
 
     /**
@@ -79,19 +66,13 @@ public final class StreamRunner {
         run(in::read, realtime);
     }
 
-    /** A pull source of 16 kHz samples: like {@link WavStream#read}, -1 at the end. */
-    @FunctionalInterface
-    private interface Source {
-        int read(float[] b, int off, int len) throws IOException;
-    }
-
-    private void run(Source src, boolean realtime) throws InterruptedException {
+    private void run(FileFeeder.Source src, boolean realtime) throws InterruptedException {
         try (Session s = start()) {
             Thread hook = hook(s);
             try {
                 IOException readError = null;
                 try {
-                    feed(s, src, realtime);
+                    feeder.feed(s, src, realtime, options.mode() != FrontEndMode.REF_EXACT, () -> stopping, this::accept);
                 } catch (IOException e) { // e.g. a NaN sample: the audio before it is still decided, then the error
                     readError = e;
                 }
@@ -105,50 +86,6 @@ public final class StreamRunner {
             } finally {
                 removeHook(hook);
             }
-        }
-    }
-
-    private void feed(Session s, Source src, boolean realtime) throws IOException {
-        boolean lockstep = !realtime && options.mode() != FrontEndMode.REF_EXACT;
-        float[] buf = new float[BLOCK];
-        int pos = 0;  // buf[pos, have) is read but not fed yet
-        int have = 0;
-        long off = 0; // samples fed
-        long t0 = System.nanoTime();
-        while (!s.isEnded() && !stopping) {
-            if (pos == have) {
-                int r = src.read(buf, 0, BLOCK);
-                if (r < 0) {
-                    return;
-                }
-                pos = 0;
-                have = r;
-            }
-            long allowed = lockstep ? (decided.get() + 1) * 6400L + 40 : Long.MAX_VALUE;
-            if (off >= allowed) {
-                LockSupport.parkNanos(200_000L);
-                continue;
-            }
-            int n = (int) Math.min(have - pos, allowed - off);
-            if (realtime) {
-                long due = t0 + (long) ((off + n) * 1e9 / 16_000);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                if (!accept(s, buf, pos, n)) { // what does not fit is dropped and counted by the session
-                    return;
-                }
-            } else if (s.acceptCapacity() >= n) {
-                if (!accept(s, buf, pos, n)) {
-                    return;
-                }
-            } else {
-                LockSupport.parkNanos(1_000_000L);
-                continue;
-            }
-            pos += n;
-            off += n;
         }
     }
 
@@ -225,9 +162,7 @@ public final class StreamRunner {
             if (!(e instanceof StreamEvent.Stats || e instanceof StreamEvent.End)) {
                 Stdout.check(out); // stdout gone (| head, full disk): the session ends with that error instead of running on
             }
-            if (e instanceof StreamEvent.Decision) {
-                decided.incrementAndGet();
-            }
+            feeder.onEvent(e);
         });
     }
 
