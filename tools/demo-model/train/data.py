@@ -65,11 +65,12 @@ class Stream:
         return e
 
 
-def build_sequence(stream, s, e, control_weight):
+def build_sequence(stream, s, e, control_weight, respond_weight=1.0):
     """(row ids, targets (row ids, -100 unsupervised), weights, audio mask) of a window.
 
     Supervised as in the paper's label layout: the decision after each ASSISTANT (control, weight
-    control_weight) and, in a response, the emotion, the reply and TEXT_END (text, weight 1)."""
+    control_weight; a <response> decision control_weight * respond_weight) and, in a response, the
+    emotion, the reply and TEXT_END (text, weight 1)."""
     ids = list(T.PREFIX)
     tgt = [-100] * len(ids)
     w = [0.0] * len(ids)
@@ -79,7 +80,7 @@ def build_sequence(stream, s, e, control_weight):
         w += [0.0] * len(T.BLOCK)
         d = stream.decision_tokens(c)
         tgt[-1] = T.ROW[d[0]]          # at ASSISTANT: the decision
-        w[-1] = control_weight
+        w[-1] = control_weight * (respond_weight if d[0] == T.TEXT_BEGIN else 1.0)
         for j, tok in enumerate(d):
             ids.append(tok)
             if j + 1 < len(d):

@@ -103,13 +103,13 @@ def loss_of(tower, dec, batch):
     return loss, stats
 
 
-def sample_items(streams, rng, batch, control_weight):
+def sample_items(streams, rng, batch, control_weight, respond_weight=1.0):
     items = []
     for _ in range(batch):
         st = streams[rng.randint(len(streams))]
         s = st.starts[rng.randint(len(st.starts))]
         e = st.window(s)
-        rows, tgt, w, mask = D.build_sequence(st, s, e, control_weight)
+        rows, tgt, w, mask = D.build_sequence(st, s, e, control_weight, respond_weight)
         items.append((st, s, e, rows, tgt, w, mask))
     return items
 
@@ -137,6 +137,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=60)
     ap.add_argument("--weight-decay", type=float, default=0.1)
     ap.add_argument("--control-weight", type=float, default=1.0, help="lambda of the control-token term")
+    ap.add_argument("--respond-weight", type=float, default=1.0,
+                    help="extra factor on the control term of a <response> decision (1 = the paper's loss); "
+                         "<response> is ~3%% of the decisions")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--audio-d", type=int, default=128)
     ap.add_argument("--audio-layers", type=int, default=3)
@@ -190,7 +193,7 @@ def main():
     for step in range(a.steps):
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
-        items = sample_items(streams, rng, a.batch, a.control_weight)
+        items = sample_items(streams, rng, a.batch, a.control_weight, a.respond_weight)
         batch = batch_tensors(items)
         tokens_seen += int(sum(len(it[3]) for it in items))
         tower.train()
@@ -231,7 +234,8 @@ def main():
         "hyper": {k: v for k, v in vars(a).items() if k not in ("manifest", "mel_dir", "heldout", "heldout_mel_dir",
                                                                   "out")},
         "loss": "mean over supervised tokens of CE(text) + lambda * CE(control); control = decision tokens "
-                "(<silent>/<response>) at the ASSISTANT positions; text = emotion, reply bytes, TEXT_END; "
+                "(<silent>/<response>) at the ASSISTANT positions, a <response> decision's term multiplied by "
+                "respond_weight; text = emotion, reply bytes, TEXT_END; "
                 "softmax over all 151936 ids via one shared rest row (+ log(151936 - U))",
         "parameters": n_params,
         "steps": a.steps,
