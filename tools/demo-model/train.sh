@@ -21,7 +21,7 @@ done
 ./soundflow features --manifest="$D/heldout-subset/manifest.jsonl" --out="$W/subset-mel"
 OUT="$W/model"
 $PY "$D/train/train.py" --manifest "$W/train/manifest.jsonl" --mel-dir "$W/train" --out "$OUT" \
-  --seed 1234 --steps 2000 --batch 4 --lr 2e-3 --warmup 40 --threads 2 --respond-weight 5 \
+  --seed 1234 --steps 1800 --batch 4 --lr 2e-3 --warmup 40 --threads 2 --respond-weight 3 \
   --audio-layers 2 --text-layers 2 --text-ffn 512 --log-every 10
 $PY "$D/train/evaluate.py" --model "$OUT" --threads 2 \
   --set "synth=$W/heldout-synth/manifest.jsonl" --set "real=$W/heldout-real/manifest.jsonl" \

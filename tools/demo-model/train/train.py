@@ -38,13 +38,18 @@ def sha256(path):
     return h.hexdigest()
 
 
-def init_weights(module, layers):
+def init_weights(module, layers, conv_std=0.1):
     for name, p in module.named_parameters():
         if name.endswith("bias"):
             torch.nn.init.zeros_(p)
         elif "norm" in name or "ln_" in name:
             torch.nn.init.ones_(p)
-        elif p.dim() >= 2 and "conv" not in name:
+        elif "conv" in name:
+            # larger than torch's default: the per-window sinusoid positions (std ~0.55) must not drown
+            # the content (with the default init the conv stem's output had std 0.05 and the audio vectors
+            # of different chunks differed by ~6%; a 750-step run then never learnt to respond)
+            torch.nn.init.normal_(p, 0.0, conv_std)
+        elif p.dim() >= 2:
             std = 0.02
             if name.endswith("attn.proj.weight") or name.endswith("mlp.proj.weight") \
                     or name.endswith("out_proj.weight") or name.endswith("fc2.weight"):
@@ -122,7 +127,7 @@ def evaluate(tower, dec, streams, limit=None):
     return E.score(pairs), pairs
 
 
-def main():
+def parse_args(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--manifest", required=True)
     ap.add_argument("--mel-dir", required=True, help="DIR/<audio path>.mel: raw float32 [chunks,128,40]")
@@ -140,6 +145,8 @@ def main():
     ap.add_argument("--respond-weight", type=float, default=1.0,
                     help="extra factor on the control term of a <response> decision (1 = the paper's loss); "
                          "<response> is ~3%% of the decisions")
+    ap.add_argument("--conv-init-std", type=float, default=0.1)
+    ap.add_argument("--ckpt-every", type=int, default=250, help="float32 checkpoint to OUT/ckpt.pt")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--audio-d", type=int, default=128)
     ap.add_argument("--audio-layers", type=int, default=3)
@@ -154,8 +161,11 @@ def main():
     ap.add_argument("--heldout-limit", type=int, default=None)
     ap.add_argument("--reference-streams", type=int, default=2)
     ap.add_argument("--name", default="soundflow-demo-listener")
-    a = ap.parse_args()
+    return ap.parse_args(argv)
 
+
+def main():
+    a = parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     torch.use_deterministic_algorithms(True)
@@ -169,7 +179,7 @@ def main():
           f"{n_resp} response targets, {coll} respond events sharing a chunk (dropped)", flush=True)
 
     tower, dec = build_models(a)
-    init_weights(tower, a.audio_layers)
+    init_weights(tower, a.audio_layers, a.conv_init_std)
     init_weights(dec, a.text_layers)
     params = [p for p in list(tower.parameters()) + list(dec.parameters()) if p.requires_grad]
     n_params = sum(p.numel() for p in params)
@@ -216,6 +226,11 @@ def main():
                   f"gnorm {m['gnorm']:.2f} | {el:.0f}s, {tokens_seen / el:.0f} tok/s, "
                   f"eta {el / (step + 1) * (a.steps - step - 1):.0f}s", flush=True)
             hist.append({"step": step + 1, **{k: round(v, 5) for k, v in m.items()}})
+        if a.ckpt_every and (step + 1) % a.ckpt_every == 0:
+            os.makedirs(a.out, exist_ok=True)
+            torch.save({"step": step + 1, "tower": tower.state_dict(), "dec": dec.state_dict()},
+                       os.path.join(a.out, "ckpt.pt.tmp"))
+            os.replace(os.path.join(a.out, "ckpt.pt.tmp"), os.path.join(a.out, "ckpt.pt"))
             agg = {}
     train_s = time.time() - t0
     print(f"training done in {train_s:.0f}s", flush=True)
