@@ -51,6 +51,17 @@ class Stream:
             b = int(math.ceil(ev["offset"] / CHUNK_S))
             forbidden[a + 1:b] = True
         self.starts = [s for s in range(self.chunks) if not forbidden[s]]
+        # per chunk: the event class that overlaps it most ("" for bed only), for the auxiliary encoder loss
+        self.chunk_class = [""] * self.chunks
+        best = np.zeros(self.chunks)
+        for ev in self.events:
+            a = max(0, int(math.floor(ev["onset"] / CHUNK_S)))
+            b = min(self.chunks, int(math.ceil(ev["offset"] / CHUNK_S)))
+            for c in range(a, b):
+                ov = min(ev["offset"], (c + 1) * CHUNK_S) - max(ev["onset"], c * CHUNK_S)
+                if ov > best[c]:
+                    best[c] = ov
+                    self.chunk_class[c] = ev["class"]
 
     def decision_tokens(self, c):
         return [T.SILENT] if self.labels[c] is None else self.labels[c]

@@ -64,6 +64,9 @@ def build_models(a):
     return tower, dec
 
 
+AUX_CLASSES = [""]  # filled from the training manifest
+
+
 def batch_tensors(items):
     """items: list of (stream, s, e, rows, tgt, w, mask) -> padded tensors and the concatenated mel."""
     L = max(len(it[3]) for it in items)
@@ -73,19 +76,22 @@ def batch_tensors(items):
     w = torch.zeros(B, L)
     mask = torch.zeros(B, L, dtype=torch.bool)
     mels = []
+    aux = []
     for b, (st, s, e, rows, tg, ww, mk) in enumerate(items):
+        aux += [AUX_CLASSES.index(c) if c in AUX_CLASSES else 0 for c in st.chunk_class[s:e]]
         n = len(rows)
         ids[b, :n] = torch.tensor(rows)
         tgt[b, :n] = torch.tensor(tg)
         w[b, :n] = torch.tensor(ww)
         mask[b, :n] = torch.tensor(mk)
         mels.append(np.asarray(st.mel[s:e]))
-    return ids, tgt, w, mask, torch.from_numpy(np.concatenate(mels))
+    return ids, tgt, w, mask, torch.from_numpy(np.concatenate(mels)), torch.tensor(aux, dtype=torch.long)
 
 
-def loss_of(tower, dec, batch):
-    ids, tgt, w, mask, mel = batch
-    audio = tower(mel).reshape(-1, dec.cfg["d"])
+def loss_of(tower, dec, batch, aux_head=None, aux_weight=0.0):
+    ids, tgt, w, mask, mel, aux_y = batch
+    a3 = tower(mel)
+    audio = a3.reshape(-1, dec.cfg["d"])
     x = dec.embed(ids, mask, audio)
     h = dec.hidden(x)
     sel = tgt >= 0
@@ -93,6 +99,10 @@ def loss_of(tower, dec, batch):
     ce = F.cross_entropy(z, tgt[sel], reduction="none")
     ws = w[sel]
     loss = (ce * ws).sum() / sel.sum()
+    aux_ce = torch.zeros(())
+    if aux_head is not None and aux_weight > 0:
+        aux_ce = F.cross_entropy(aux_head(a3.mean(dim=1)), aux_y)
+        loss = loss + aux_weight * aux_ce
     # diagnostics: decision accuracy and response-decision recall at the supervised ASSISTANT positions
     ctrl = (ids == T.ROW[T.ASSISTANT])[sel]
     pred = z.argmax(-1)
@@ -104,6 +114,7 @@ def loss_of(tower, dec, batch):
         "ctrl_acc": float((pred[ctrl] == t[ctrl]).float().mean()) if ctrl.any() else 0.0,
         "resp_recall": float((pred[resp] == t[resp]).float().mean()) if resp.any() else float("nan"),
         "n_resp": int(resp.sum()),
+        "aux_ce": float(aux_ce),
     }
     return loss, stats
 
@@ -114,6 +125,23 @@ def sample_items(streams, rng, batch, control_weight, respond_weight=1.0):
         st = streams[rng.randint(len(streams))]
         s = st.starts[rng.randint(len(st.starts))]
         e = st.window(s)
+        rows, tgt, w, mask = D.build_sequence(st, s, e, control_weight, respond_weight)
+        items.append((st, s, e, rows, tgt, w, mask))
+    return items
+
+
+def sample_event_items(streams, rng, batch, control_weight, respond_weight=1.0):
+    """Short windows that end 0-5 chunks after a respond event's target chunk and start 0-10 chunks before
+    it (never inside a respond event): ~10x more <response> decisions per token than whole windows."""
+    items = []
+    pool = [st for st in streams if any(l is not None for l in st.labels)]
+    for _ in range(batch):
+        st = pool[rng.randint(len(pool))]
+        targets = [c for c, l in enumerate(st.labels) if l is not None]
+        c = targets[rng.randint(len(targets))]
+        starts = [s for s in st.starts if c - 10 <= s <= c]
+        s = starts[rng.randint(len(starts))] if starts else st.starts[0]
+        e = min(st.window(s), c + 1 + rng.randint(0, 6))
         rows, tgt, w, mask = D.build_sequence(st, s, e, control_weight, respond_weight)
         items.append((st, s, e, rows, tgt, w, mask))
     return items
@@ -145,6 +173,12 @@ def parse_args(argv=None):
     ap.add_argument("--respond-weight", type=float, default=1.0,
                     help="extra factor on the control term of a <response> decision (1 = the paper's loss); "
                          "<response> is ~3%% of the decisions")
+    ap.add_argument("--aux-weight", type=float, default=0.0,
+                    help="weight of an auxiliary encoder loss: CE of the chunk's event class from the mean of its "
+                         "10 audio vectors through a throwaway linear head (not exported)")
+    ap.add_argument("--event-batch-prob", type=float, default=0.0,
+                    help="probability that a step's batch is made of short windows around respond events")
+    ap.add_argument("--event-batch", type=int, default=8, help="windows in such a batch")
     ap.add_argument("--conv-init-std", type=float, default=0.1)
     ap.add_argument("--ckpt-every", type=int, default=250, help="float32 checkpoint to OUT/ckpt.pt")
     ap.add_argument("--threads", type=int, default=1)
@@ -181,7 +215,12 @@ def main():
     tower, dec = build_models(a)
     init_weights(tower, a.audio_layers, a.conv_init_std)
     init_weights(dec, a.text_layers)
+    global AUX_CLASSES
+    AUX_CLASSES = [""] + sorted({c for st in streams for c in st.chunk_class if c})
+    aux_head = torch.nn.Linear(a.text_d, len(AUX_CLASSES)) if a.aux_weight > 0 else None
     params = [p for p in list(tower.parameters()) + list(dec.parameters()) if p.requires_grad]
+    if aux_head is not None:
+        params += list(aux_head.parameters())
     n_params = sum(p.numel() for p in params)
     print(f"parameters: {n_params / 1e6:.2f} M (tower {sum(p.numel() for p in tower.parameters()) / 1e6:.2f} M)",
           flush=True)
@@ -203,12 +242,15 @@ def main():
     for step in range(a.steps):
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
-        items = sample_items(streams, rng, a.batch, a.control_weight, a.respond_weight)
+        if a.event_batch_prob > 0 and rng.rand() < a.event_batch_prob:
+            items = sample_event_items(streams, rng, a.event_batch, a.control_weight, a.respond_weight)
+        else:
+            items = sample_items(streams, rng, a.batch, a.control_weight, a.respond_weight)
         batch = batch_tensors(items)
         tokens_seen += int(sum(len(it[3]) for it in items))
         tower.train()
         dec.train()
-        loss, st = loss_of(tower, dec, batch)
+        loss, st = loss_of(tower, dec, batch, aux_head, a.aux_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -222,16 +264,16 @@ def main():
             m = {k: float(np.mean(v)) for k, v in agg.items()}
             el = time.time() - t0
             print(f"step {step + 1}/{a.steps} lr {lr_at(step):.2e} loss {m['loss']:.4f} ctrl_ce {m['ctrl_ce']:.4f} "
-                  f"text_ce {m['text_ce']:.4f} ctrl_acc {m['ctrl_acc']:.4f} resp_recall {m.get('resp_recall', 0):.3f} "
+                  f"text_ce {m['text_ce']:.4f} aux_ce {m['aux_ce']:.3f} ctrl_acc {m['ctrl_acc']:.4f} resp_recall {m.get('resp_recall', 0):.3f} "
                   f"gnorm {m['gnorm']:.2f} | {el:.0f}s, {tokens_seen / el:.0f} tok/s, "
                   f"eta {el / (step + 1) * (a.steps - step - 1):.0f}s", flush=True)
             hist.append({"step": step + 1, **{k: round(v, 5) for k, v in m.items()}})
+            agg = {}
         if a.ckpt_every and (step + 1) % a.ckpt_every == 0:
             os.makedirs(a.out, exist_ok=True)
             torch.save({"step": step + 1, "tower": tower.state_dict(), "dec": dec.state_dict()},
                        os.path.join(a.out, "ckpt.pt.tmp"))
             os.replace(os.path.join(a.out, "ckpt.pt.tmp"), os.path.join(a.out, "ckpt.pt"))
-            agg = {}
     train_s = time.time() - t0
     print(f"training done in {train_s:.0f}s", flush=True)
 
