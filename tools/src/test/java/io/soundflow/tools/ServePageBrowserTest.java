@@ -6,7 +6,7 @@ import io.soundflow.engine.stream.StreamingEngine;
 import io.soundflow.serve.RealtimeServer;
 import io.soundflow.serve.ServeConfig;
 import io.soundflow.tools.demo.Demo;
-import io.soundflow.tools.demo.DemoAssets;
+import io.soundflow.tools.demo.DemoExpectations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,13 +91,16 @@ class ServePageBrowserTest {
                 b.findElement(By.id("file")).sendKeys(demo.clipFile().toString());
                 new WebDriverWait(b, Duration.ofSeconds(40)).until(x -> x.findElement(By.id("state")).getText().startsWith("ended"));
                 List<String> d = timeline(b);
-                assertThat(d).hasSize(DemoAssets.CHUNKS);
+                assertThat(d).hasSize(DemoExpectations.chunks(demo));
                 List<Integer> responded = IntStream.range(0, d.size()).filter(i -> d.get(i).equals("respond")).boxed().toList();
-                assertThat(responded).containsExactly(IntStream.of(DemoAssets.BEEP_CHUNKS).boxed().toArray(Integer[]::new));
+                DemoExpectations.assertRespondsOncePerEvent(demo, responded);
                 List<WebElement> replies = b.findElements(By.cssSelector("#replies [data-response]"));
-                assertThat(replies).hasSize(DemoAssets.BEEP_CHUNKS.length);
-                assertThat(replies.getFirst().getText()).contains("[urgent]").contains("Alarm?");
-                assertThat(b.findElement(By.id("figures")).getText()).contains("decisions: " + DemoAssets.CHUNKS).contains("p50/p95");
+                var want = DemoExpectations.respondEvents(demo);
+                assertThat(replies).hasSize(want.size());
+                for (int i = 0; i < want.size(); i++) {
+                    assertThat(replies.get(i).getText()).contains(DemoExpectations.timelineReply(want.get(i))).contains(want.get(i).reply());
+                }
+                assertThat(b.findElement(By.id("figures")).getText()).contains("decisions: " + DemoExpectations.chunks(demo)).contains("p50/p95");
                 assertThat(b.findElement(By.id("log")).getText()).isEmpty();
 
                 // the microphone: Chromium's fake capture device plays the clip into getUserMedia. Its chunks are not

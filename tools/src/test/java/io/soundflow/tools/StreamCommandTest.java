@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soundflow.engine.audio.WavWriter;
 import io.soundflow.testing.SharedData;
+import io.soundflow.tools.demo.Demo;
+import io.soundflow.tools.demo.DemoExpectations;
+import io.soundflow.tools.eval.LabeledEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -163,15 +166,20 @@ class StreamCommandTest {
     }
 
     @Test
-    void demoRunsOnAFreshCacheAndMakesBothDecisions() {
+    void demoRunsOnAFreshCacheAndAnswersEachRespondEvent() throws Exception {
         CliRun r = CliRun.run("demo", "--fast", "--dir", dir.resolve("cache").toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("RANDOM demo model").contains("NOT a trained model");
-        assertThat(r.out()).contains("respond [urgent]  Alarm?");
+        assertThat(r.out()).contains("TRAINED by tools/demo-model").contains("It knows nothing else");
+        Demo demo = Demo.load(dir.resolve("cache"));
+        demo.engine().close();
+        for (LabeledEvent e : DemoExpectations.respondEvents(demo)) { // the trained replies, word for word
+            assertThat(r.out()).contains("respond " + DemoExpectations.timelineReply(e) + "  " + e.reply());
+        }
         assertThat(r.out()).containsPattern("\\d\\.\\ds  \\.+"); // silent chunks
-        assertThat(r.out()).contains("summary: 20 chunks (8.0 s of audio) decided, 3 responses");
+        assertThat(r.out()).contains(String.format(java.util.Locale.ROOT, "summary: %d chunks (%.1f s of audio) decided, %d responses",
+                DemoExpectations.chunks(demo), demo.clip().length / 16000.0, DemoExpectations.respondEvents(demo).size()));
         assertThat(Files.isRegularFile(dir.resolve("cache/clip.wav"))).isTrue();
-        // a second run reuses the generated files and gives the same timeline
+        // a second run reuses the written files and gives the same timeline
         CliRun again = CliRun.run("demo", "--fast", "--dir", dir.resolve("cache").toString());
         assertThat(timeline(again.out())).isEqualTo(timeline(r.out()));
     }

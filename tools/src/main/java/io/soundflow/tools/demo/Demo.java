@@ -12,29 +12,20 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 /**
- * The built-in demo, ready to stream: the generated clip and the steered random model folder under
- * {@code dir} ({@link DemoAssets}, {@link DemoCheckpoint}), the model loaded from disk through the normal
- * loader, exactly as {@code soundflow stream --model <modelDir> --wav <clipFile>} loads it.
+ * The built-in demo, ready to stream: the committed clip and the trained demo model folder under {@code dir}
+ * ({@link DemoAssets}, {@link DemoCheckpoint}), the model loaded from disk through the normal loader, exactly
+ * as {@code soundflow stream --model <modelDir> --wav <clipFile>} loads it.
  *
- * @param engine         the demo engine (loaded by {@link StreamingEngine#load})
- * @param clip           the demo clip as read back from its WAV (16 kHz mono)
- * @param clipFile       the WAV
- * @param modelDir       the generated checkpoint folder (Audio-Interaction layout)
- * @param steeringMargin smallest (wanted - best other) logit over the steered steps, from the folder's marker
+ * @param engine       the demo engine (loaded by {@link StreamingEngine#load})
+ * @param clip         the demo clip as read back from its WAV (16 kHz mono)
+ * @param clipFile     the WAV
+ * @param clipManifest its events, one {@code eval} manifest line ({@code clip.jsonl})
+ * @param modelDir     the written checkpoint folder (Audio-Interaction layout)
  */
-public record Demo(StreamingEngine engine, float[] clip, Path clipFile, Path modelDir, double steeringMargin) {
-
-    /** Which chunks of the demo clip the model is steered to answer (the beep chunks). */
-    public static boolean[] respondChunks() {
-        boolean[] respond = new boolean[DemoAssets.CHUNKS];
-        for (int c : DemoAssets.BEEP_CHUNKS) {
-            respond[c] = true;
-        }
-        return respond;
-    }
+public record Demo(StreamingEngine engine, float[] clip, Path clipFile, Path clipManifest, Path modelDir) {
 
     /**
-     * Generates the clip and the model folder in {@code dir} when missing, outdated or damaged, then loads
+     * Writes the clip and the model folder in {@code dir} when missing, outdated or damaged, then loads
      * the model from disk.
      *
      * @throws IOException naming {@code dir} and the reason ("permission denied") when it cannot be written
@@ -44,18 +35,18 @@ public record Demo(StreamingEngine engine, float[] clip, Path clipFile, Path mod
         float[] clip;
         Path model;
         try {
-            clipFile = DemoAssets.prepare(dir).resolve("clip.wav");
+            DemoAssets.prepare(dir);
+            clipFile = dir.resolve(DemoAssets.CLIP);
             clip = WavReader.read(clipFile).samples();
-            model = DemoCheckpoint.prepare(dir, clip, respondChunks());
+            model = DemoCheckpoint.prepare(dir);
         } catch (FileSystemException e) {
             String where = e.getFile() == null || e.getFile().equals(dir.toString()) ? "" : " (" + e.getFile() + ")";
             throw new IOException(dir + ": cannot create the demo folder: " + reason(e) + where, e);
         }
-        double margin = DemoCheckpoint.steeringMargin(model);
         try {
-            return new Demo(StreamingEngine.load(model, LoadOptions.defaults()), clip, clipFile, model, margin);
+            return new Demo(StreamingEngine.load(model, LoadOptions.defaults()), clip, clipFile, dir.resolve(DemoAssets.CLIP_MANIFEST), model);
         } catch (RuntimeException e) {
-            throw new IOException(e.getMessage() + " (delete " + dir + " to generate the demo again)", e);
+            throw new IOException(e.getMessage() + " (delete " + dir + " to write the demo again)", e);
         }
     }
 

@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The demo's generated inputs, written deterministically on first use under a cache folder (default
- * {@code ~/.cache/soundflow/demo}; nothing large is kept in git):
+ * The demo's inputs, written on first use under a cache folder (default {@code ~/.cache/soundflow/demo}):
  * <ul>
- *   <li>{@code clip.wav}: 8 s at 16 kHz: quiet room noise with two bursts of 1 kHz beeps (chunks
- *       {@link #BEEP_CHUNKS}), 20 chunks of 400 ms;</li>
+ *   <li>{@code clip.wav} and its manifest {@code clip.jsonl} (the {@code eval} format: each event with its onset,
+ *       offset, whether the model should respond, and the expected reply): a committed 16 kHz clip made by
+ *       {@code tools/demo-model/data/make_data.py --split demo} with a voice and seeds the trainer never saw;</li>
  *   <li>the model folder's {@code tokenizer.json} ({@link DemoCheckpoint} writes it): a byte-level BPE tokenizer in the Hugging Face format with the 256 byte
  *       tokens (no merges) and Qwen's added tokens at their real ids (151643 {@code <|endoftext|>}, 151644
  *       {@code <|im_start|>}, ...), so the Audio-Interaction prefix and control ids are the real ones
@@ -23,9 +23,10 @@ import java.util.List;
  * </ul>
  */
 public final class DemoAssets {
-    /** Chunks of the clip that hold beeps (the rest is quiet noise). */
-    public static final int[] BEEP_CHUNKS = {6, 7, 14};
-    public static final int CHUNKS = 20;
+    /** Where the committed clip lies on the classpath (from {@code tools/demo-model/demo/}). */
+    static final String CLIP_RESOURCES = "/io/soundflow/tools/demo/clip/";
+    public static final String CLIP = "clip.wav";
+    public static final String CLIP_MANIFEST = "clip.jsonl";
     static final String[] QWEN_ADDED = {"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|AUDIO|>", "<|audio_bos|>",
             "<|audio_eos|>", "<|box_end|>", "<|quad_start|>", "<|quad_end|>", "<|vision_bos|>", "<|vision_eos|>",
             "<|vision_pad|>", "<|IMAGE|>", "<|VIDEO|>", "<tool_call>", "</tool_call>", "<|fim_prefix|>", "<|fim_middle|>",
@@ -42,36 +43,26 @@ public final class DemoAssets {
         return base.resolve("demo");
     }
 
-    /** Writes the clip into {@code dir} unless it is already there; returns {@code dir}. */
+    /** Writes the clip and its manifest into {@code dir} unless they are there unchanged; returns {@code dir}. */
     public static Path prepare(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Path wav = dir.resolve("clip.wav");
-        if (!Files.isRegularFile(wav)) {
-            Path tmp = Files.createTempFile(dir, "clip", ".tmp");
-            WavWriter.writePcm16(tmp, clip(), 16_000);
-            Files.move(tmp, wav, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        return dir;
-    }
-
-    /** The 8 s sample: quiet noise, beeps in {@link #BEEP_CHUNKS} (deterministic). */
-    public static float[] clip() {
-        float[] x = new float[CHUNKS * 6400];
-        long s = 0x5EED;
-        for (int i = 0; i < x.length; i++) {
-            s = s * 6364136223846793005L + 1442695040888963407L;
-            x[i] = ((s >>> 40) / (float) (1 << 24) - 0.5f) * 0.004f; // room noise, about -60 dBFS
-        }
-        for (int c : BEEP_CHUNKS) {
-            for (int i = 0; i < 6400; i++) {
-                int t = c * 6400 + i;
-                boolean on = (i / 800) % 2 == 0; // 50 ms on, 50 ms off
-                if (on) {
-                    x[t] += (float) (0.4 * Math.sin(2 * Math.PI * 1000 * t / 16000.0));
+        for (String f : new String[] {CLIP, CLIP_MANIFEST}) {
+            byte[] want;
+            try (java.io.InputStream in = DemoAssets.class.getResourceAsStream(CLIP_RESOURCES + f)) {
+                if (in == null) {
+                    throw new IllegalStateException("the demo file " + f + " is missing from the build (" + CLIP_RESOURCES
+                            + "; it comes from tools/demo-model/demo/)");
                 }
+                want = in.readAllBytes();
+            }
+            Path p = dir.resolve(f);
+            if (!Files.isRegularFile(p) || !java.util.Arrays.equals(Files.readAllBytes(p), want)) {
+                Path tmp = Files.createTempFile(dir, f, ".tmp");
+                Files.write(tmp, want);
+                Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        return x;
+        return dir;
     }
 
     /** GPT-2's byte-to-unicode table: the printable stand-in of every byte, in id order. */

@@ -7,6 +7,7 @@ import io.soundflow.engine.stream.DrainLayout;
 import io.soundflow.engine.stream.FrontEndMode;
 import io.soundflow.engine.stream.SessionOptions;
 import io.soundflow.tools.demo.Demo;
+import io.soundflow.tools.demo.DemoExpectations;
 import io.soundflow.tools.stream.StreamRunner;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,11 +33,16 @@ class MicStreamTest {
         SessionOptions o = SessionOptions.defaults().withMode(FrontEndMode.WINDOWED).withLayout(DrainLayout.ONE_BY_ONE);
         try (var engine = demo.engine()) {
             new StreamRunner(engine, o, false, null, new PrintWriter(out, true))
-                    .runMic(4, sink -> MicCapture.open(line, sink));
+                    .runMic(30, sink -> MicCapture.open(line, sink));
         }
         assertThat(line.exhausted()).isTrue();
-        assertThat(out.toString()).contains("respond [urgent]  Alarm?").containsPattern("\\d\\.\\ds  \\.+")
-                .contains("summary: 20 chunks (8.0 s of audio) decided, 3 responses").contains("overruns 0 samples");
+        for (var e : DemoExpectations.respondEvents(demo)) {
+            assertThat(out.toString()).contains("respond " + DemoExpectations.timelineReply(e) + "  " + e.reply());
+        }
+        assertThat(out.toString()).containsPattern("\\d\\.\\ds  \\.+")
+                .contains(String.format(java.util.Locale.ROOT, "summary: %d chunks (%.1f s of audio) decided, %d responses",
+                        DemoExpectations.chunks(demo), demo.clip().length / 16000.0, DemoExpectations.respondEvents(demo).size()))
+                .contains("overruns 0 samples");
     }
 
     @Test

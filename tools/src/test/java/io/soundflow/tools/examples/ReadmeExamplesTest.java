@@ -3,7 +3,7 @@ package io.soundflow.tools.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soundflow.tools.demo.Demo;
-import io.soundflow.tools.demo.DemoAssets;
+import io.soundflow.tools.demo.DemoExpectations;
 import io.soundflow.engine.model.LoadOptions;
 import io.soundflow.engine.stream.DrainLayout;
 import io.soundflow.engine.stream.Session;
@@ -101,14 +101,12 @@ class ReadmeExamplesTest {
         StreamFileExample.run(demo.modelDir(), demo.clipFile(), printed::add);
         StreamStats stats = stats(printed);
         List<String> lines = printed.stream().map(String::valueOf).toList();
-        assertThat(lines).as("one response per beep, the session ends at the end of the audio")
-                .filteredOn(l -> l.endsWith(": respond")).hasSize(DemoAssets.BEEP_CHUNKS.length);
-        for (int c : DemoAssets.BEEP_CHUNKS) {
-            assertThat(lines).contains("chunk " + c + ": respond");
-        }
+        List<Long> responded = lines.stream().filter(l -> l.matches("chunk \\d+: respond"))
+                .map(l -> Long.parseLong(l.substring(6, l.indexOf(':')))).toList();
+        DemoExpectations.assertRespondsOncePerEvent(demo, responded); // the session ends at the end of the audio:
         assertThat(lines).contains("end: end_of_audio");
         assertThat(stats.droppedSamples()).isZero();
-        assertThat(stats.chunksDecided()).isEqualTo(DemoAssets.CHUNKS);
+        assertThat(stats.chunksDecided()).isEqualTo(DemoExpectations.chunks(demo));
     }
 
     /**
@@ -132,10 +130,10 @@ class ReadmeExamplesTest {
             s.finish();
             assertThat(s.await(Duration.ofMinutes(5))).isTrue();
             assertThat(s.stats().droppedSamples()).isZero();
-            assertThat(s.stats().chunksDecided()).isEqualTo(DemoAssets.CHUNKS);
+            assertThat(s.stats().chunksDecided()).isEqualTo(DemoExpectations.chunks(demo));
             assertThat(s.endReason()).isEqualTo("end_of_audio");
         }
-        assertThat(responded).containsExactly(java.util.Arrays.stream(DemoAssets.BEEP_CHUNKS).mapToObj(c -> (long) c).toArray(Long[]::new));
+        DemoExpectations.assertRespondsOncePerEvent(demo, responded);
     }
 
     @Test

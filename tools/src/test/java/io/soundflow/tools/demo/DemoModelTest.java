@@ -1,0 +1,93 @@
+package io.soundflow.tools.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soundflow.tools.CliRun;
+import io.soundflow.tools.eval.EvalReport;
+import io.soundflow.tools.eval.EvalRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The trained demo model in the engine: it makes the PyTorch trainer's own greedy decisions and replies on held-out
+ * streams (so the folder the engine loads is the model that was trained and scored), it answers each respond-event
+ * of the demo clip once, and its held-out accuracy through {@code eval} stays at the level measured when it was
+ * committed (a regression anywhere in the pipeline, mel, kernels, loader or loop, shows here).
+ */
+class DemoModelTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Decisions are compared where PyTorch's top-1 beats its top-2 by more than this (logits; BF16 weights, float32 compute). */
+    static final double MARGIN = 0.05;
+
+    @TempDir
+    static Path dir;
+    static Demo demo;
+
+    @BeforeAll
+    static void load() throws Exception {
+        demo = Demo.load(dir.resolve("demo"));
+        demo.engine().close();
+    }
+
+    static Path repo(String path) {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.exists(d.resolve(path)) && Files.isDirectory(d.resolve("engine"))) {
+                return d.resolve(path);
+            }
+        }
+        throw new IllegalStateException(path + " not found above " + Path.of("").toAbsolutePath());
+    }
+
+    @Test
+    void theEngineMakesTheTrainersDecisionsAndRepliesOnHeldOutStreams() throws Exception {
+        JsonNode ref = JSON.readTree(repo("tools/demo-model/model/reference-trace.json").toFile());
+        Path subset = repo("tools/demo-model/heldout-subset");
+        int compared = 0;
+        int responses = 0;
+        for (JsonNode s : ref.get("streams")) {
+            Path wav = subset.resolve(s.get("audio").asText());
+            Path trace = dir.resolve("trace-" + compared + ".json");
+            CliRun r = CliRun.run("stream", "--model", demo.modelDir().toString(), "--wav", wav.toString(),
+                    "--layout", "one-by-one", "--trace", trace.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            JsonNode got = JSON.readTree(trace.toFile());
+            JsonNode chunks = got.get("chunks");
+            assertThat(chunks.size()).as(wav.toString()).isEqualTo(s.get("chunks").asInt());
+            for (JsonNode want : s.get("per_chunk")) {
+                int c = want.get("chunk").asInt();
+                if (want.get("margin").asDouble() <= MARGIN) {
+                    continue;
+                }
+                JsonNode g = chunks.get(c);
+                assertThat(g.get("decision").asInt()).as("%s chunk %d", wav.getFileName(), c).isEqualTo(want.get("decision").asInt());
+                if (want.get("reply").size() > 0) {
+                    List<Integer> a = new ArrayList<>();
+                    g.get("reply").forEach(x -> a.add(x.asInt()));
+                    List<Integer> b = new ArrayList<>();
+                    want.get("reply").forEach(x -> b.add(x.asInt()));
+                    assertThat(a).as("%s chunk %d reply", wav.getFileName(), c).isEqualTo(b);
+                    responses++;
+                }
+                compared++;
+            }
+        }
+        assertThat(compared).isGreaterThan(20);
+        assertThat(responses).as("the reference streams hold responses").isPositive();
+    }
+
+    @Test
+    void theDemoClipGetsOneFittingReplyPerRespondEvent() throws Exception {
+        EvalReport rep = EvalRunner.evaluate(demo.modelDir(), demo.clipManifest(), null, EvalRunner.Settings.defaults());
+        DemoExpectations.assertRespondsOncePerEvent(demo, rep.streams().getFirst().respondChunks());
+        assertThat(rep.overall().accuracy()).isEqualTo(1.0);
+        assertThat(rep.overall().replyExactMatch()).isEqualTo(1.0);
+        assertThat(rep.overall().falseTriggersPerHour()).isZero();
+    }
+}
