@@ -21,8 +21,8 @@ done
 ./soundflow features --manifest="$D/heldout-subset/manifest.jsonl" --out="$W/subset-mel"
 OUT="$W/model"
 $PY "$D/train/train.py" --manifest "$W/train/manifest.jsonl" --mel-dir "$W/train" --out "$OUT" \
-  --seed 1234 --steps 1400 --batch 4 --lr 2e-3 --warmup 40 --threads 2 --respond-weight 3 \
-  --event-batch-prob 0.3 --event-batch 8 --aux-weight 1.0 --ckpt-every 150 \
+  --seed 1234 --steps 2200 --batch 4 --lr 2e-3 --warmup 40 --threads 2 --respond-weight 3 \
+  --event-batch-prob 0.4 --event-batch 8 --negative-share 0.4 --aux-weight 1.0 --ckpt-every 250 \
   --audio-layers 2 --text-layers 2 --text-ffn 512 --log-every 10
 rm -f "$OUT/ckpt.pt"   # the float32 training checkpoint is not part of the model
 $PY "$D/train/evaluate.py" --model "$OUT" --threads 2 \

@@ -480,7 +480,7 @@ SPLITS = {
                           real=False),
     "heldout-real": dict(seed=4000, voices=HELDOUT_VOICES, speeds=HELDOUT_SPEEDS, pitches=HELDOUT_PITCHES,
                          real=True),
-    "demo": dict(seed=5000, voices=HELDOUT_VOICES, speeds=HELDOUT_SPEEDS, pitches=HELDOUT_PITCHES, real=False),
+    "demo": dict(seed=5004, voices=HELDOUT_VOICES, speeds=HELDOUT_SPEEDS, pitches=HELDOUT_PITCHES, real=False),
     "test-subset": dict(seed=6000, voices=HELDOUT_VOICES, speeds=HELDOUT_SPEEDS, pitches=HELDOUT_PITCHES,
                         real=False),
 }

@@ -130,14 +130,22 @@ def sample_items(streams, rng, batch, control_weight, respond_weight=1.0):
     return items
 
 
-def sample_event_items(streams, rng, batch, control_weight, respond_weight=1.0):
+def sample_event_items(streams, rng, batch, control_weight, respond_weight=1.0, negative_share=0.0,
+                       negative_classes=("speech", "music")):
     """Short windows that end 0-5 chunks after a respond event's target chunk and start 0-10 chunks before
-    it (never inside a respond event): ~10x more <response> decisions per token than whole windows."""
+    it (never inside a respond event): ~10x more <response> decisions per token than whole windows. A share
+    `negative_share` of them is centred instead on a chunk of a hard ignore event (`negative_classes`: plain
+    speech, music), where the answer is <silent>: the near misses of "help" and "hello"."""
     items = []
     pool = [st for st in streams if any(l is not None for l in st.labels)]
+    negatives = [st for st in streams if any(k in negative_classes for k in st.chunk_class)]
     for _ in range(batch):
-        st = pool[rng.randint(len(pool))]
-        targets = [c for c, l in enumerate(st.labels) if l is not None]
+        if negatives and rng.rand() < negative_share:
+            st = negatives[rng.randint(len(negatives))]
+            targets = [c for c, k in enumerate(st.chunk_class) if k in negative_classes]
+        else:
+            st = pool[rng.randint(len(pool))]
+            targets = [c for c, l in enumerate(st.labels) if l is not None]
         c = targets[rng.randint(len(targets))]
         starts = [s for s in st.starts if c - 10 <= s <= c]
         s = starts[rng.randint(len(starts))] if starts else st.starts[0]
@@ -179,6 +187,8 @@ def parse_args(argv=None):
     ap.add_argument("--event-batch-prob", type=float, default=0.0,
                     help="probability that a step's batch is made of short windows around respond events")
     ap.add_argument("--event-batch", type=int, default=8, help="windows in such a batch")
+    ap.add_argument("--negative-share", type=float, default=0.0,
+                    help="share of an event batch's windows centred on plain speech or music (hard <silent> cases)")
     ap.add_argument("--conv-init-std", type=float, default=0.1)
     ap.add_argument("--ckpt-every", type=int, default=250, help="float32 checkpoint to OUT/ckpt.pt")
     ap.add_argument("--threads", type=int, default=1)
@@ -243,7 +253,7 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
         if a.event_batch_prob > 0 and rng.rand() < a.event_batch_prob:
-            items = sample_event_items(streams, rng, a.event_batch, a.control_weight, a.respond_weight)
+            items = sample_event_items(streams, rng, a.event_batch, a.control_weight, a.respond_weight, a.negative_share)
         else:
             items = sample_items(streams, rng, a.batch, a.control_weight, a.respond_weight)
         batch = batch_tensors(items)

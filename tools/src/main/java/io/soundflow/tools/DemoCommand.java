@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code soundflow demo}: {@code stream} on the built-in default, with no arguments on a fresh clone: a
- * committed 19 s clip (a doorbell, speech, an alarm, a noise burst, a spoken "hello" over background noise) and
+ * committed 16 s clip (a doorbell, speech, an alarm, a noise burst, a spoken "hello" over background noise) and
  * the tiny Audio-Interaction model trained by {@code tools/demo-model} to respond to alarms, bells, phones and the
  * words "help" and "hello" and to stay silent on everything else; the model folder is written once in the release
  * layout under the cache folder, then loaded from disk by the normal loader.
@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         description = "Stream a built-in clip through the built-in demo model (tiny, trained to respond to alarms, bells, phones, \"help\" and \"hello\").")
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--fast", description = "Feed the clip as fast as the engine takes it (default: at real time, 19 s).")
+    @Option(names = "--fast", description = "Feed the clip as fast as the engine takes it (default: at real time, 16 s).")
     boolean fast;
 
     @Option(names = "--json", description = "One JSON event per line (schema in the README).")
@@ -74,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** "19.2 s: doorbell at 2.1 s, ..." from the clip's manifest. */
+    /** "16.4 s over background noise: doorbell at 0.9 s, ..." from the clip's manifest. */
     static String describe(Demo demo) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%.1f s over background noise:", demo.clip().length / 16_000.0));
         String sep = " ";

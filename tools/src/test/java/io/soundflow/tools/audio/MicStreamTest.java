@@ -24,7 +24,10 @@ class MicStreamTest {
     @Test
     void aFakeLineStreamsThroughTheSessionToBothDecisions() throws Exception {
         Demo demo = Demo.load(dir);
-        short[] pcm = new short[demo.clip().length];
+        // the fake line hands its samples over as fast as they are read, so keep within the sample ring (8.2 s):
+        // the clip's first 20 chunks, which hold its first respond-event (the doorbell)
+        int chunks = 20;
+        short[] pcm = new short[chunks * 6400];
         for (int i = 0; i < pcm.length; i++) {
             pcm[i] = (short) Math.max(-32768, Math.min(32767, Math.round(demo.clip()[i] * 32768)));
         }
@@ -33,15 +36,17 @@ class MicStreamTest {
         SessionOptions o = SessionOptions.defaults().withMode(FrontEndMode.WINDOWED).withLayout(DrainLayout.ONE_BY_ONE);
         try (var engine = demo.engine()) {
             new StreamRunner(engine, o, false, null, new PrintWriter(out, true))
-                    .runMic(30, sink -> MicCapture.open(line, sink));
+                    .runMic(4, sink -> MicCapture.open(line, sink));
         }
         assertThat(line.exhausted()).isTrue();
-        for (var e : DemoExpectations.respondEvents(demo)) {
-            assertThat(out.toString()).contains("respond " + DemoExpectations.timelineReply(e) + "  " + e.reply());
+        var within = DemoExpectations.respondEvents(demo).stream().filter(e -> e.onset() + DemoExpectations.WITHIN_S <= chunks * 0.4).toList();
+        assertThat(within).isNotEmpty();
+        for (var e : within) {
+            assertThat(out.toString()).contains(DemoExpectations.timelineLine(e));
         }
         assertThat(out.toString()).containsPattern("\\d\\.\\ds  \\.+")
-                .contains(String.format(java.util.Locale.ROOT, "summary: %d chunks (%.1f s of audio) decided, %d responses",
-                        DemoExpectations.chunks(demo), demo.clip().length / 16000.0, DemoExpectations.respondEvents(demo).size()))
+                .contains(String.format(java.util.Locale.ROOT, "summary: %d chunks (%.1f s of audio) decided, %d response",
+                        chunks, chunks * 0.4, within.size()))
                 .contains("overruns 0 samples");
     }
 

@@ -49,8 +49,13 @@ public final class DemoExpectations {
         }
     }
 
-    /** The reply the timeline prints for a respond-event: "[normal] Someone is at the door." */
+    /** The emotion tag the timeline prints for a respond-event's reply: "[normal]". */
     public static String timelineReply(LabeledEvent e) {
         return "[" + e.emotion().toLowerCase(Locale.ROOT) + "]";
+    }
+
+    /** The timeline's line for a respond-event's reply: "respond [normal] Someone is at the door." */
+    public static String timelineLine(LabeledEvent e) {
+        return "respond " + timelineReply(e) + " " + e.reply();
     }
 }
