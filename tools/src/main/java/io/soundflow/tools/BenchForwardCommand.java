@@ -74,8 +74,7 @@ final class BenchForwardCommand implements Callable<Integer> {
     public Integer call() throws JsonProcessingException {
         List<WeightFormat> fs = new ArrayList<>();
         for (String f : formats) {
-            WeightFormat q = f.equalsIgnoreCase("bf16") ? WeightFormat.BF16
-                    : f.equalsIgnoreCase("f32") ? WeightFormat.F32 : LoadOptions.parseQuantize(f);
+            WeightFormat q = LoadOptions.parseFormat(f);
             if (q == null) {
                 throw new IllegalArgumentException("--formats: unknown format '" + f + "'");
             }

@@ -68,7 +68,7 @@ final class BenchStreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        WeightFormat f = format.equalsIgnoreCase("bf16") ? WeightFormat.BF16 : LoadOptions.parseQuantize(format);
+        WeightFormat f = LoadOptions.parseFormat(format);
         if (f == null) {
             throw new IllegalArgumentException("--format: unknown format '" + format + "'");
         }

@@ -51,25 +51,16 @@ public record LoadOptions(Kernels kernels, WeightFormat quantize, LoadProgress p
      * stored), case-insensitive.
      */
     public static WeightFormat parseFormat(String s) {
-        if (s != null) {
-            switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
-                case "f32" -> {
-                    return WeightFormat.F32;
-                }
-                case "f16" -> {
-                    return WeightFormat.F16;
-                }
-                case "bf16" -> {
-                    return WeightFormat.BF16;
-                }
-                default -> {
-                }
-            }
+        if (s == null || s.isBlank() || s.equalsIgnoreCase("none")) {
+            return null;
         }
-        try {
-            return parseQuantize(s);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("LoadOptions.quantize '" + s + "': choose f32, bf16, f16, q8_0 or q4_0");
-        }
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "f32" -> WeightFormat.F32;
+            case "f16" -> WeightFormat.F16;
+            case "bf16" -> WeightFormat.BF16;
+            case "q8_0", "q8" -> WeightFormat.Q8_0;
+            case "q4_0", "q4" -> WeightFormat.Q4_0;
+            default -> throw new IllegalArgumentException("LoadOptions.quantize '" + s + "': choose f32, bf16, f16, q8_0 or q4_0");
+        };
     }
 }

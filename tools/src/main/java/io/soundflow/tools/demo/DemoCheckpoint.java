@@ -71,9 +71,25 @@ public final class DemoCheckpoint {
      * model, or when a file is gone or damaged (the folder does not load).
      */
     public static Path prepare(Path dir) throws IOException {
-        Path model = dir.resolve("model");
         Map<String, byte[]> compact = compact();
         String version = VERSION + " sha256 " + sha256(compact.get(LM)).substring(0, 16);
+        return prepareFolder(dir, version, out -> write(out, compact, version));
+    }
+
+    /** Writes a model folder's files into an empty folder (whose {@link #MARKER} it writes last). */
+    @FunctionalInterface
+    interface FolderWriter {
+        void write(Path out) throws IOException;
+    }
+
+    /**
+     * {@code dir/model} as {@code writer} makes it: kept when its {@link #MARKER} records {@code version} and it
+     * loads; otherwise written into a temporary sibling and renamed into place (the old folder moved aside and
+     * deleted), so a reader never sees half a folder. When another process finished the same version first,
+     * its folder is used.
+     */
+    static Path prepareFolder(Path dir, String version, FolderWriter writer) throws IOException {
+        Path model = dir.resolve("model");
         if (version.equals(marker(model).getProperty("version")) && loads(model)) {
             return model;
         }
@@ -81,7 +97,7 @@ public final class DemoCheckpoint {
         Path tmp = Files.createTempDirectory(dir, "model.tmp");
         try {
             readableByAll(tmp);
-            write(tmp, compact, version);
+            writer.write(tmp);
             if (Files.exists(model)) {
                 Path old = Files.createTempDirectory(dir, "model.old");
                 Files.move(model, old.resolve("model"), StandardCopyOption.ATOMIC_MOVE);
@@ -224,7 +240,7 @@ public final class DemoCheckpoint {
         }
     }
 
-    private static Properties marker(Path model) throws IOException {
+    static Properties marker(Path model) throws IOException {
         Properties p = new Properties();
         Path f = model.resolve(MARKER);
         if (Files.isRegularFile(f)) {

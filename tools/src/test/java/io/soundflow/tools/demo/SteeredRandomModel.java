@@ -130,54 +130,18 @@ public final class SteeredRandomModel {
 
     /**
      * The model folder {@code dir/model}, generated when missing, when its marker differs from this
-     * version and {@code clip}, or when a file is gone or damaged (the folder does not load). {@code respond[i]} says which chunks answer; {@code clip} is 16 kHz audio
-     * in whole 400 ms chunks (as read back from the demo WAV).
+     * version and {@code clip}, or when a file is gone or damaged ({@link DemoCheckpoint#prepareFolder}).
+     * {@code respond[i]} says which chunks answer; {@code clip} is 16 kHz audio in whole 400 ms chunks (as read
+     * back from the WAV).
      */
     public static Path prepare(Path dir, float[] clip, boolean[] respond) throws IOException {
-        Path model = dir.resolve("model");
         String version = version(clip, respond);
-        if (version.equals(marker(model).getProperty("version")) && loads(model)) {
-            return model;
-        }
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempDirectory(dir, "model.tmp");
-        try {
-            readableByAll(tmp);
-            generate(tmp, clip, respond, version);
-            if (Files.exists(model)) {
-                Path old = Files.createTempDirectory(dir, "model.old");
-                Files.move(model, old.resolve("model"), StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
-            }
-            Files.move(tmp, model, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            if (version.equals(marker(model).getProperty("version"))) {
-                return model; // another process finished the same model first
-            }
-            throw e;
-        } finally {
-            deleteTree(tmp);
-        }
-        return model;
-    }
-
-    /** Whether {@code model} loads as the demo needs it (a truncated or deleted file makes it regenerate). */
-    private static boolean loads(Path model) {
-        if (CheckpointLayout.detect(model) != CheckpointLayout.AUDIO_INTERACTION) {
-            return false;
-        }
-        try (AudioInteractionModel m = AudioInteractionLoader.load(model, new LoadOptions(new ScalarKernels(), null))) {
-            m.text().config().requireTokenizer(Tokenizer.load(model.resolve("tokenizer.json")),
-                    model.resolve(CheckpointLayout.AI_MODEL_CONFIG));
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return DemoCheckpoint.prepareFolder(dir, version, out -> generate(out, clip, respond, version));
     }
 
     /** The steering margin recorded in the folder's marker (NaN when absent). */
     public static double steeringMargin(Path model) throws IOException {
-        String m = marker(model).getProperty("steering_margin");
+        String m = DemoCheckpoint.marker(model).getProperty("steering_margin");
         return m == null ? Double.NaN : Double.parseDouble(m);
     }
 
@@ -192,17 +156,6 @@ public final class SteeredRandomModel {
             r.append(b ? 'R' : 's');
         }
         return VERSION + " clip crc " + Long.toHexString(crc.getValue()) + " " + r;
-    }
-
-    private static Properties marker(Path model) throws IOException {
-        Properties p = new Properties();
-        Path f = model.resolve(MARKER);
-        if (Files.isRegularFile(f)) {
-            try (var in = Files.newBufferedReader(f)) {
-                p.load(in);
-            }
-        }
-        return p;
     }
 
     /** Writes the whole steered folder into {@code out} (an empty folder). */
@@ -225,7 +178,7 @@ public final class SteeredRandomModel {
         // scalar reference kernels: plain ordered float32 loops give the same bits at any JIT stage (the vector
         // backend's lane reductions do not: cold and warm runs differed), so the steered rows and files are reproducible
         try (AudioInteractionModel m = AudioInteractionLoader.load(out, new LoadOptions(new ScalarKernels(), null))) {
-            collect(m, windowedMels(clip), respond, reply(tok), AudioInteractionPrompt.prefixIds(tok), states, wanted);
+            collect(m, AudioInteractionMel.windowedAll(clip, AudioInteractionMel.DEFAULT_WINDOW_CHUNKS), respond, reply(tok), AudioInteractionPrompt.prefixIds(tok), states, wanted);
         }
         float[] head = lm.getFirst().values(); // [vocab, hidden]
         int[] targets = wanted.stream().mapToInt(Integer::intValue).distinct().sorted().toArray();
@@ -288,10 +241,6 @@ public final class SteeredRandomModel {
                 pending = new int[] {151605};
             }
         }
-    }
-
-    static Mel[] windowedMels(float[] x) {
-        return AudioInteractionMel.windowedAll(x, AudioInteractionMel.DEFAULT_WINDOW_CHUNKS);
     }
 
     private static float[] lastHidden(TextDecoder t, KvCache cache, int[] ids, int[] slots, float[] vectors) {
@@ -535,25 +484,5 @@ public final class SteeredRandomModel {
         info.put("tie_word_embeddings", false);
         Files.writeString(out.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(info));
         Files.writeString(out.resolve("tokenizer.json"), DemoAssets.tokenizerJson());
-    }
-
-    /** A temporary folder is private (rwx------); the model folder it becomes is an ordinary one. */
-    private static void readableByAll(Path dir) throws IOException {
-        try {
-            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: keep its defaults
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        }
     }
 }
