@@ -9,9 +9,21 @@ import java.nio.ByteOrder;
  * stored in {@link #format()} inside an off-heap (typically memory-mapped) segment, little-endian.
  * The segment is never copied to the heap; kernels read it in place.
  *
+ * <p>A backend may keep its own copy of the same values in a layout its kernels read faster
+ * ({@link #packed()}, made by {@link Kernels#upload(WeightMatrix)}): the {@code vector} backend repacks
+ * Q8_0 and Q4_0 rows for its decode kernels. {@code data} stays the source of truth; every other reader
+ * ignores {@code packed}.
+ *
  * @param name a label for error messages (the checkpoint tensor name)
+ * @param packed a backend's repacked copy of the same values, in that backend's layout; null when none
  */
-public record WeightMatrix(String name, WeightFormat format, int rows, int cols, MemorySegment data) {
+public record WeightMatrix(String name, WeightFormat format, int rows, int cols, MemorySegment data,
+                           MemorySegment packed) {
+
+    /** A matrix read as stored (no packed copy). */
+    public WeightMatrix(String name, WeightFormat format, int rows, int cols, MemorySegment data) {
+        this(name, format, rows, cols, data, null);
+    }
 
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -25,6 +37,11 @@ public record WeightMatrix(String name, WeightFormat format, int rows, int cols,
             throw new IllegalArgumentException(name + ": " + format + " [" + rows + ", " + cols + "] needs "
                     + need + " bytes, the segment has " + data.byteSize());
         }
+    }
+
+    /** This matrix with {@code packed} as its backend copy (see {@link #packed()}). */
+    public WeightMatrix withPacked(MemorySegment packed) {
+        return new WeightMatrix(name, format, rows, cols, data, packed);
     }
 
     /** Bytes one row takes. */

@@ -104,7 +104,8 @@ public abstract class KernelsConformance {
         }
     }
 
-    protected static float[] run(Kernels k, WeightMatrix w, float[] x, int n, float[] bias) {
+    protected static float[] run(Kernels k, WeightMatrix stored, float[] x, int n, float[] bias) {
+        WeightMatrix w = k.upload(stored); // in the backend's own layout where it has one (vector: packed Q8_0/Q4_0)
         FloatBuf out = k.alloc(n * w.rows() + 3); // slack: the kernel must not write past n * rows
         out.fill(7f);
         FloatBuf xb = k.upload(x);

@@ -150,12 +150,15 @@ public final class KernelBench {
                 r.format(), r.backend(), r.value(), r.best(), r.unit(), r.percent(), 100 * r.best() / r.ceiling(), ratio);
     }
 
-    static Runnable matvec(Kernels k, WeightMatrix w) {
+    /** The matvec of {@code stored} as the engine runs it: uploaded first (the backend's own layout). */
+    static Runnable matvec(Kernels k, WeightMatrix stored) {
+        WeightMatrix w = k.upload(stored);
         FloatBuf x = k.upload(BenchWeights.activations(w.cols(), 3)), y = k.alloc(w.rows());
         return () -> k.matvec(w, x, y, null);
     }
 
-    static Runnable matmul(Kernels k, WeightMatrix w, int n) {
+    static Runnable matmul(Kernels k, WeightMatrix stored, int n) {
+        WeightMatrix w = k.upload(stored);
         FloatBuf x = k.upload(BenchWeights.activations(n * w.cols(), 5)), y = k.alloc(n * w.rows());
         return () -> k.matmul(w, x, n, y, null);
     }

@@ -53,7 +53,7 @@ public class MatmulBench {
         n = Integer.parseInt(s[0]);
         arena = Arena.ofShared();
         k = Backends.create(backend);
-        w = BenchWeights.random(WeightFormat.valueOf(format), Integer.parseInt(s[2]), Integer.parseInt(s[1]), arena, 19);
+        w = k.upload(BenchWeights.random(WeightFormat.valueOf(format), Integer.parseInt(s[2]), Integer.parseInt(s[1]), arena, 19));
         x = k.upload(BenchWeights.activations(n * w.cols(), 5));
         y = k.alloc(n * w.rows());
         System.out.println("\n[flops per call: " + 2L * n * w.rows() * w.cols() + "]");

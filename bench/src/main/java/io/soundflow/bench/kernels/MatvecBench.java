@@ -51,7 +51,7 @@ public class MatvecBench {
         String[] s = shape.split("x");
         arena = Arena.ofShared();
         k = Backends.create(backend);
-        w = BenchWeights.random(WeightFormat.valueOf(format), Integer.parseInt(s[0]), Integer.parseInt(s[1]), arena, 17);
+        w = k.upload(BenchWeights.random(WeightFormat.valueOf(format), Integer.parseInt(s[0]), Integer.parseInt(s[1]), arena, 17));
         x = k.upload(BenchWeights.activations(w.cols(), 3));
         y = k.alloc(w.rows());
         System.out.println("\n[weight bytes per call: " + w.data().byteSize() + "]");

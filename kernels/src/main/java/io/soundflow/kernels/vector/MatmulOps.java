@@ -146,6 +146,11 @@ final class MatmulOps implements Family.Matmul {
         long rb = w.rowBytes();
         int cols = w.cols();
         WeightFormat f = w.format();
+        MemorySegment pk = w.packed();
+        if (pk != null) {
+            matvecPacked(w, pk, x, xo, r0, r1, out, oo, bias);
+            return;
+        }
         for (int r = r0; r < r1; r++) {
             long base = r * rb;
             float s;
@@ -162,6 +167,114 @@ final class MatmulOps implements Family.Matmul {
             }
             out[oo + r] = bias == null ? s : s + bias[r];
         }
+    }
+
+    /** 2^23 + 8 and 2^23 + 128: a nibble or byte under the exponent of 2^23, minus its bias (see {@link Packed}). */
+    private static final float Q4_MAGIC = 0x1p23f + 8f, Q8_MAGIC = 0x1p23f + 128f;
+    private static final int EXP23 = 0x4B000000;
+
+    /** Rows [r0, r1) of a matrix with a {@link Packed} copy: its groups, then the stored blocks after them. */
+    private static void matvecPacked(WeightMatrix w, MemorySegment pk, float[] x, int xo, int r0, int r1,
+                                     float[] out, int oo, float[] bias) {
+        WeightFormat f = w.format();
+        int cols = w.cols();
+        int groups = Packed.groups(f, cols);
+        long prb = (long) groups * Packed.groupBytes(f);
+        int done = groups * Packed.groupValues(f);
+        boolean q4 = f == WeightFormat.Q4_0;
+        for (int r = r0; r < r1; r++) {
+            float s = q4 ? dotQ4Packed(pk, r * prb, groups, x, xo) : dotQ8Packed(pk, r * prb, groups, x, xo);
+            for (int c = done; c < cols; c++) { // the blocks after the last whole group
+                s += element(w, r, c) * x[xo + c];
+            }
+            out[oo + r] = bias == null ? s : s + bias[r];
+        }
+    }
+
+    /** A packed Q4_0 row: per group of 4 blocks, each block's 32 products, then its scale. */
+    private static float dotQ4Packed(MemorySegment pk, long base, int groups, float[] x, int xo) {
+        FloatVector m = FloatVector.broadcast(F, Q4_MAGIC);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int g = 0; g < groups; g++) {
+            long at = base + (long) Packed.Q4_GROUP_BYTES * g;
+            int xc = xo + Packed.Q4_GROUP * g;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
+            for (int h = 0; h < 16; h += L) { // 16 lanes: one 512-bit read, two 256-bit, four 128-bit
+                IntVector v = IntVector.fromMemorySegment(I, pk, at + 4L * h, LE);
+                int xh = xc + h;
+                p0 = v.and(0xF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh), p0);
+                p0 = v.lanewise(LSHR, 4).and(0xF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 16), p0);
+                p1 = v.lanewise(LSHR, 8).and(0xF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 32), p1);
+                p1 = v.lanewise(LSHR, 12).and(0xF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 48), p1);
+                p2 = v.lanewise(LSHR, 16).and(0xF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 64), p2);
+                p2 = v.lanewise(LSHR, 20).and(0xF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 80), p2);
+                p3 = v.lanewise(LSHR, 24).and(0xF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 96), p3);
+                p3 = v.lanewise(LSHR, 28).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 112), p3);
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, pk.get(F32L, at + 64)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, pk.get(F32L, at + 68)), a1);
+            a2 = p2.fma(FloatVector.broadcast(F, pk.get(F32L, at + 72)), a2);
+            a3 = p3.fma(FloatVector.broadcast(F, pk.get(F32L, at + 76)), a3);
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
+    }
+
+    /** A packed Q8_0 row: per group of 2 blocks, each block's 32 products, then its scale. */
+    private static float dotQ8Packed(MemorySegment pk, long base, int groups, float[] x, int xo) {
+        FloatVector m = FloatVector.broadcast(F, Q8_MAGIC);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int g = 0;
+        for (; g + 2 <= groups; g += 2) { // two groups a step: four independent block chains
+            long at = base + (long) Packed.Q8_GROUP_BYTES * g;
+            int xc = xo + Packed.Q8_GROUP * g;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
+            for (int h = 0; h < 16; h += L) {
+                IntVector v = IntVector.fromMemorySegment(I, pk, at + 4L * h, LE);
+                IntVector u = IntVector.fromMemorySegment(I, pk, at + Packed.Q8_GROUP_BYTES + 4L * h, LE);
+                int xh = xc + h;
+                p0 = v.and(0xFF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh), p0);
+                p0 = v.lanewise(LSHR, 8).and(0xFF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 16), p0);
+                p1 = v.lanewise(LSHR, 16).and(0xFF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 32), p1);
+                p1 = v.lanewise(LSHR, 24).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 48), p1);
+                p2 = u.and(0xFF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 64), p2);
+                p2 = u.lanewise(LSHR, 8).and(0xFF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 80), p2);
+                p3 = u.lanewise(LSHR, 16).and(0xFF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 96), p3);
+                p3 = u.lanewise(LSHR, 24).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 112), p3);
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, pk.get(F32L, at + 64)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, pk.get(F32L, at + 68)), a1);
+            a2 = p2.fma(FloatVector.broadcast(F, pk.get(F32L, at + 136)), a2);
+            a3 = p3.fma(FloatVector.broadcast(F, pk.get(F32L, at + 140)), a3);
+        }
+        if (g < groups) {
+            long at = base + (long) Packed.Q8_GROUP_BYTES * g;
+            int xc = xo + Packed.Q8_GROUP * g;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0;
+            for (int h = 0; h < 16; h += L) {
+                IntVector v = IntVector.fromMemorySegment(I, pk, at + 4L * h, LE);
+                int xh = xc + h;
+                p0 = v.and(0xFF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh), p0);
+                p0 = v.lanewise(LSHR, 8).and(0xFF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 16), p0);
+                p1 = v.lanewise(LSHR, 16).and(0xFF).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 32), p1);
+                p1 = v.lanewise(LSHR, 24).or(EXP23).reinterpretAsFloats().sub(m).fma(FloatVector.fromArray(F, x, xh + 48), p1);
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, pk.get(F32L, at + 64)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, pk.get(F32L, at + 68)), a1);
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
+    }
+
+    /** Element (r, c) of a block-format matrix, from its stored layout. */
+    private static float element(WeightMatrix w, int r, int c) {
+        MemorySegment seg = w.data();
+        long blk = r * w.rowBytes() + (long) w.format().blockBytes * (c >>> 5);
+        float d = scale(seg, blk);
+        int j = c & 31;
+        if (w.format() == WeightFormat.Q8_0) {
+            return seg.get(ValueLayout.JAVA_BYTE, blk + 2 + j) * d;
+        }
+        int b = seg.get(ValueLayout.JAVA_BYTE, blk + 2 + (j & 15)) & 0xFF;
+        return ((j < 16 ? b & 0x0F : b >>> 4) - 8) * d;
     }
 
     private static float dotF32(MemorySegment seg, long base, int cols, float[] x, int xo) {

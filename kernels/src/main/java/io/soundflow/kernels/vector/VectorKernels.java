@@ -75,6 +75,19 @@ public final class VectorKernels implements Kernels {
         return new HeapHalfBuf(size);
     }
 
+    /**
+     * Q8_0 and Q4_0 matrices get a copy in the decode layout of {@link Packed} (their matvec reads it; the
+     * other kernels read the stored layout); the other formats are used as stored.
+     */
+    @Override
+    public WeightMatrix upload(WeightMatrix w) {
+        if (w.packed() != null || Packed.groupValues(w.format()) == 0) {
+            return w;
+        }
+        var packed = Packed.pack(w);
+        return packed == null ? w : w.withPacked(packed);
+    }
+
     private static float[] array(FloatBuf b) {
         return b == null ? null : b.toArray();
     }
