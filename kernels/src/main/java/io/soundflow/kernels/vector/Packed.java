@@ -39,8 +39,6 @@ final class Packed {
     static final int Q8_GROUP_BYTES = 72;
 
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Values a group of {@code f} holds (0 for the formats read as stored). */
     static int groupValues(WeightFormat f) {
@@ -68,54 +66,55 @@ final class Packed {
         // freed with the last reference to it (the model that holds the matrix)
         MemorySegment out = Arena.ofAuto().allocate(prb * w.rows(), 64);
         int rows = w.rows();
-        KernelPool.get().forRange(rows, 64, (r0, r1) -> {
-            int[] lanes = new int[16];
+        boolean q4 = f == WeightFormat.Q4_0;
+        int rowBytes = Math.toIntExact(w.rowBytes()), words = Math.toIntExact(prb / 4);
+        KernelPool.get().forRange(rows, 16, (r0, r1) -> {
+            byte[] src = new byte[rowBytes];
+            int[] dst = new int[words];
             for (int r = r0; r < r1; r++) {
-                long src = r * w.rowBytes(), dst = r * prb;
+                MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes(), src, 0, rowBytes);
+                java.util.Arrays.fill(dst, 0);
                 for (int g = 0; g < groups; g++) {
-                    if (f == WeightFormat.Q4_0) {
-                        packQ4(w.data(), src, g, lanes, out, dst + (long) Q4_GROUP_BYTES * g);
+                    if (q4) {
+                        packQ4(src, g, dst, g * (Q4_GROUP_BYTES / 4));
                     } else {
-                        packQ8(w.data(), src, g, lanes, out, dst + (long) Q8_GROUP_BYTES * g);
+                        packQ8(src, g, dst, g * (Q8_GROUP_BYTES / 4));
                     }
                 }
+                MemorySegment.copy(dst, 0, out, I32, r * prb, words);
             }
         });
         return out;
     }
 
-    private static void packQ4(MemorySegment data, long row, int g, int[] lanes, MemorySegment out, long at) {
-        java.util.Arrays.fill(lanes, 0);
-        for (int c = 0; c < Q4_GROUP; c++) {
-            int col = Q4_GROUP * g + c, j = col & 31;
-            long blk = row + 18L * (col >>> 5);
-            int b = data.get(ValueLayout.JAVA_BYTE, blk + 2 + (j & 15)) & 0xFF;
-            int nibble = j < 16 ? b & 0x0F : b >>> 4;
-            lanes[c & 15] |= nibble << (4 * (c >>> 4));
-        }
-        for (int l = 0; l < 16; l++) {
-            out.set(I32, at + 4L * l, lanes[l]);
-        }
+    private static float scale(byte[] row, int at) {
+        return Float.float16ToFloat((short) ((row[at] & 0xFF) | row[at + 1] << 8));
+    }
+
+    /** Group g of a stored Q4_0 row into dst[d ..]: 16 lanes, then 4 scales (as float bits). */
+    private static void packQ4(byte[] row, int g, int[] dst, int d) {
         for (int k = 0; k < 4; k++) {
-            long blk = row + 18L * (4L * g + k);
-            out.set(F32, at + 64 + 4L * k, Float.float16ToFloat(data.get(I16, blk)));
+            int blk = 18 * (4 * g + k);
+            for (int j = 0; j < 16; j++) {
+                int b = row[blk + 2 + j] & 0xFF;
+                // value 32k + j (low nibble) and 32k + 16 + j (high nibble) of the group: c = 16 * field + lane
+                int lo = 32 * k + j, hi = lo + 16;
+                dst[d + (lo & 15)] |= (b & 0x0F) << (4 * (lo >>> 4));
+                dst[d + (hi & 15)] |= (b >>> 4) << (4 * (hi >>> 4));
+            }
+            dst[d + 16 + k] = Float.floatToRawIntBits(scale(row, blk));
         }
     }
 
-    private static void packQ8(MemorySegment data, long row, int g, int[] lanes, MemorySegment out, long at) {
-        java.util.Arrays.fill(lanes, 0);
-        for (int c = 0; c < Q8_GROUP; c++) {
-            int col = Q8_GROUP * g + c;
-            long blk = row + 34L * (col >>> 5);
-            int u = data.get(ValueLayout.JAVA_BYTE, blk + 2 + (col & 31)) + 128;
-            lanes[c & 15] |= u << (8 * (c >>> 4));
-        }
-        for (int l = 0; l < 16; l++) {
-            out.set(I32, at + 4L * l, lanes[l]);
-        }
+    /** Group g of a stored Q8_0 row into dst[d ..]: 16 lanes of q + 128, then 2 scales. */
+    private static void packQ8(byte[] row, int g, int[] dst, int d) {
         for (int k = 0; k < 2; k++) {
-            long blk = row + 34L * (2L * g + k);
-            out.set(F32, at + 64 + 4L * k, Float.float16ToFloat(data.get(I16, blk)));
+            int blk = 34 * (2 * g + k);
+            for (int j = 0; j < 32; j++) {
+                int c = 32 * k + j;
+                dst[d + (c & 15)] |= (row[blk + 2 + j] + 128) << (8 * (c >>> 4));
+            }
+            dst[d + 16 + k] = Float.floatToRawIntBits(scale(row, blk));
         }
     }
 }
