@@ -104,6 +104,22 @@ public abstract class KernelsConformance {
         }
     }
 
+    /** Decode rows longer than a matvec's activation slice (4096), with and without a tail of blocks. */
+    @Property(tries = 12)
+    void matvecOverLongRows(@ForAll WeightFormat f, @ForAll("backend") Kernels k, @ForAll @IntRange(min = 0, max = 2) int shape,
+                            @ForAll long seed) {
+        Random rnd = new Random(seed);
+        int cols = new int[]{4096 + 32, 8192 + 96, 11008}[shape];
+        int rows = 3 + rnd.nextInt(6);
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix w = weights(rnd, f, rows, cols, arena);
+            float[] x = uniform(rnd, cols), bias = uniform(rnd, rows);
+            float[] want = run(SCALAR, w, x, 1, bias);
+            float[] got = run(k, w, x, 1, bias);
+            assertThat(relErr(got, want)).as("%s [%d, %d] on %s", f, rows, cols, k.name()).isLessThanOrEqualTo(tolerance(f));
+        }
+    }
+
     protected static float[] run(Kernels k, WeightMatrix stored, float[] x, int n, float[] bias) {
         WeightMatrix w = k.upload(stored); // in the backend's own layout where it has one (vector: packed Q8_0/Q4_0)
         FloatBuf out = k.alloc(n * w.rows() + 3); // slack: the kernel must not write past n * rows

@@ -173,7 +173,11 @@ final class MatmulOps implements Family.Matmul {
     private static final float Q4_MAGIC = 0x1p23f + 8f, Q8_MAGIC = 0x1p23f + 128f;
     private static final int EXP23 = 0x4B000000;
 
-    /** Rows [r0, r1) of a matrix with a {@link Packed} copy: its groups, then the stored blocks after them. */
+    /**
+     * Rows [r0, r1) of a matrix with a {@link Packed} copy: its groups, then the stored blocks after them.
+     * (Cutting long rows into column slices that keep the activations in L1 showed no gain on the MLP's down
+     * projection, 2048 x 11008: 9-11 against 10-11 GB/s for Q4_0 in one run.)
+     */
     private static void matvecPacked(WeightMatrix w, MemorySegment pk, float[] x, int xo, int r0, int r1,
                                      float[] out, int oo, float[] bias) {
         WeightFormat f = w.format();
