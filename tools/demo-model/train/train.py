@@ -190,6 +190,7 @@ def parse_args(argv=None):
     ap.add_argument("--negative-share", type=float, default=0.0,
                     help="share of an event batch's windows centred on plain speech or music (hard <silent> cases)")
     ap.add_argument("--conv-init-std", type=float, default=0.1)
+    ap.add_argument("--init", help="start from this compact model folder (a fine-tune: its shapes must match)")
     ap.add_argument("--ckpt-every", type=int, default=250, help="float32 checkpoint to OUT/ckpt.pt")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--audio-d", type=int, default=128)
@@ -225,6 +226,11 @@ def main():
     tower, dec = build_models(a)
     init_weights(tower, a.audio_layers, a.conv_init_std)
     init_weights(dec, a.text_layers)
+    if a.init:   # fine-tune: the weights of an exported model (BF16-exact), the aux head fresh
+        t0_, d0_ = X.load_compact(a.init)
+        tower.load_state_dict(t0_.state_dict())
+        dec.load_state_dict(d0_.state_dict())
+        print(f"init from {a.init}", flush=True)
     global AUX_CLASSES
     AUX_CLASSES = [""] + sorted({c for st in streams for c in st.chunk_class if c})
     aux_head = torch.nn.Linear(a.text_d, len(AUX_CLASSES)) if a.aux_weight > 0 else None
