@@ -84,11 +84,11 @@ class DemoModelTest {
 
     /**
      * Measured on the committed subset (16 events in 8 streams) when the model was committed: event accuracy
-     * 87.5% (14 of 16; one plain-speech and one music event answered), onset-to-decision p95 0.75 s, 2 false
-     * responses, every reply exact. The margins allow two events more or less: decisions near a tie may move
+     * 81.3% (13 of 16: one plain-speech and one music event answered, one "help" missed), onset-to-decision p95
+     * 0.75 s, 2 false responses, every reply exact. The margins allow two events more or less: decisions near a tie may move
      * with the backend, the thread count or the weight format; a real regression moves many.
      */
-    static final double MEASURED_ACCURACY = 14 / 16.0;
+    static final double MEASURED_ACCURACY = 13 / 16.0;
     static final double ACCURACY_MARGIN = 2 / 16.0;
     static final int MAX_FALSE_TRIGGERS = 4;
 
