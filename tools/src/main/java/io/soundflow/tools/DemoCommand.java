@@ -56,7 +56,8 @@ final class DemoCommand implements Callable<Integer> {
             out().println("  on synthetic sounds and espeak-ng speech. It responds URGENT to alarm beeps, smoke alarms, sirens and the");
             out().println("  word \"help\", NORMAL to a doorbell and a ringing phone, HAPPY to \"hello\", and stays silent on silence,");
             out().println("  noise, hum, music, other speech, knocks and clicks. It knows nothing else: it does not converse, its");
-            out().println("  replies are fixed phrases, and real sounds far from its synthetic training data can fool it.");
+            out().println("  replies are fixed phrases, and real sounds far from its synthetic training data can fool it (held out:");
+            out().println("  92% of synthetic events right, 62% with real recorded sounds, most real alarm clocks missed; see README).");
             out().flush();
         }
         Demo demo = Demo.load(d);
