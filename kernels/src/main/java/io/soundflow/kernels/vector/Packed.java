@@ -4,7 +4,6 @@ import io.soundflow.kernels.KernelPool;
 import io.soundflow.kernels.WeightFormat;
 import io.soundflow.kernels.WeightMatrix;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -64,7 +63,7 @@ final class Packed {
         }
         long prb = (long) groups * groupBytes(f);
         // freed with the last reference to it (the model that holds the matrix)
-        MemorySegment out = Arena.ofAuto().allocate(prb * w.rows(), 64);
+        MemorySegment out = HugePages.allocate(prb * w.rows());
         int rows = w.rows();
         boolean q4 = f == WeightFormat.Q4_0;
         int rowBytes = Math.toIntExact(w.rowBytes()), words = Math.toIntExact(prb / 4);
