@@ -2,11 +2,8 @@ package io.soundflow.bench.kernels;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -18,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import io.soundflow.kernels.vector.HugePages;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -41,8 +39,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class BandwidthProbe {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final long PIECE = 1L << 20;
-    private static final long HUGE = 2L << 20;
-    private static final int MADV_HUGEPAGE = 14;
 
     private BandwidthProbe() {
     }
@@ -54,7 +50,11 @@ public final class BandwidthProbe {
             List<String[]> kinds = new ArrayList<>();
             MemorySegment malloc = arena.allocate(bytes, 64);
             malloc.fill((byte) 1);
-            MemorySegment huge = hugePages(bytes);
+            MemorySegment huge = HugePages.mapAdvised(bytes); // the memory the vector backend packs weights into
+            if (huge == null) {
+                throw new IllegalStateException("anonymous huge-page memory needs native access on Linux: run with "
+                        + "--enable-native-access=ALL-UNNAMED");
+            }
             huge.fill((byte) 1);
             Path file = Files.createTempFile("soundflow-bw", ".bin");
             try {
@@ -91,29 +91,6 @@ public final class BandwidthProbe {
         if (sink == 42) {
             System.out.print("");
         }
-    }
-
-    /** Anonymous memory, 2 MiB aligned, advised for transparent huge pages; never unmapped (a probe process). */
-    private static MemorySegment hugePages(long bytes) throws Throwable {
-        Linker linker = Linker.nativeLinker();
-        MethodHandle mmap = linker.downcallHandle(linker.defaultLookup().find("mmap").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
-        MethodHandle madvise = linker.downcallHandle(linker.defaultLookup().find("madvise").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-        int protReadWrite = 3, mapPrivateAnonymous = 0x22;
-        MemorySegment p = (MemorySegment) mmap.invokeExact(MemorySegment.NULL, bytes + HUGE, protReadWrite, mapPrivateAnonymous,
-                -1, 0L);
-        if (p.address() == -1L) {
-            throw new IllegalStateException("mmap of " + (bytes >> 20) + " MiB failed");
-        }
-        long aligned = (p.address() + HUGE - 1) & -HUGE;
-        MemorySegment seg = MemorySegment.ofAddress(aligned).reinterpret(bytes);
-        int rc = (int) madvise.invokeExact(seg, bytes, MADV_HUGEPAGE);
-        if (rc != 0) {
-            System.out.println("madvise(MADV_HUGEPAGE) returned " + rc + ": this kernel gives no huge pages on request");
-        }
-        return seg;
     }
 
     private static MemorySegment mapFile(Path file, long bytes, Arena arena) throws IOException {

@@ -15,24 +15,27 @@ import java.lang.invoke.MethodHandle;
  * {@code -Dsoundflow.hugePages} is not {@code false}; otherwise, and if any call fails, plain
  * {@link Arena#ofAuto()} memory.
  */
-final class HugePages {
+public final class HugePages {
     private HugePages() {
     }
 
-    static final String PROPERTY = "soundflow.hugePages";
+    public static final String PROPERTY = "soundflow.hugePages";
     private static final long HUGE = 2L << 20;
     private static final int MADV_HUGEPAGE = 14;
     private static final Native NATIVE = Native.find();
 
     /** {@code bytes} of zeroed memory, 64-byte aligned at least, freed with its last reference. */
     static MemorySegment allocate(long bytes) {
-        if (NATIVE != null && !"false".equals(System.getProperty(PROPERTY))) {
-            MemorySegment s = NATIVE.map(bytes);
-            if (s != null) {
-                return s;
-            }
-        }
-        return Arena.ofAuto().allocate(bytes, 64);
+        MemorySegment s = enabled() ? NATIVE.map(bytes) : null;
+        return s != null ? s : Arena.ofAuto().allocate(bytes, 64);
+    }
+
+    /**
+     * {@code bytes} of anonymous memory, 2 MiB aligned and advised for huge pages whatever {@link #PROPERTY} says
+     * (the bandwidth probe compares it with other memory), or null without native access or when mmap fails.
+     */
+    public static MemorySegment mapAdvised(long bytes) {
+        return NATIVE == null ? null : NATIVE.map(bytes);
     }
 
     /** Whether {@link #allocate} asks for huge pages in this JVM. */

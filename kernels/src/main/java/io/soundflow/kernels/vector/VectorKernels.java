@@ -81,10 +81,7 @@ public final class VectorKernels implements Kernels {
      */
     @Override
     public WeightMatrix upload(WeightMatrix w) {
-        if (w.packed() != null || Packed.groupValues(w.format()) == 0) {
-            return w;
-        }
-        var packed = Packed.pack(w);
+        var packed = w.packed() == null ? Packed.pack(w) : null;
         return packed == null ? w : w.withPacked(packed);
     }
 
