@@ -9,20 +9,22 @@ import java.nio.ByteOrder;
  * stored in {@link #format()} inside an off-heap (typically memory-mapped) segment, little-endian.
  * The segment is never copied to the heap; kernels read it in place.
  *
- * <p>A backend may keep its own copy of the same values in a layout its kernels read faster
- * ({@link #packed()}, made by {@link Kernels#upload(WeightMatrix)}): the {@code vector} backend repacks
- * Q8_0 and Q4_0 rows for its decode kernels. {@code data} stays the source of truth; every other reader
- * ignores {@code packed}.
+ * <p>A backend may keep its own copies of the same values in layouts its kernels read faster, made by
+ * {@link Kernels#upload(WeightMatrix)}: {@link #packed()} for its matvec (the per-token step) and
+ * {@link #panels()} for its matmul (blocks of rows). The {@code vector} backend repacks Q8_0 and Q4_0 rows
+ * for its decode kernels and, at 512 bits, every format but F16 into column-major panels of 32 rows for its
+ * matmul. {@code data} stays the source of truth; every other reader ignores the copies.
  *
  * @param name a label for error messages (the checkpoint tensor name)
- * @param packed a backend's repacked copy of the same values, in that backend's layout; null when none
+ * @param packed a backend's repacked copy for its matvec, in that backend's layout; null when none
+ * @param panels a backend's repacked copy for its matmul, in that backend's layout; null when none
  */
 public record WeightMatrix(String name, WeightFormat format, int rows, int cols, MemorySegment data,
-                           MemorySegment packed) {
+                           MemorySegment packed, MemorySegment panels) {
 
-    /** A matrix read as stored (no packed copy). */
+    /** A matrix read as stored (no backend copy). */
     public WeightMatrix(String name, WeightFormat format, int rows, int cols, MemorySegment data) {
-        this(name, format, rows, cols, data, null);
+        this(name, format, rows, cols, data, null, null);
     }
 
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -39,9 +41,9 @@ public record WeightMatrix(String name, WeightFormat format, int rows, int cols,
         }
     }
 
-    /** This matrix with {@code packed} as its backend copy (see {@link #packed()}). */
-    public WeightMatrix withPacked(MemorySegment packed) {
-        return new WeightMatrix(name, format, rows, cols, data, packed);
+    /** This matrix with a backend's copies (see {@link #packed()} and {@link #panels()}; either may be null). */
+    public WeightMatrix withCopies(MemorySegment packed, MemorySegment panels) {
+        return new WeightMatrix(name, format, rows, cols, data, packed, panels);
     }
 
     /** Bytes one row takes. */

@@ -14,8 +14,9 @@ import java.util.Random;
  * The GEMM-shaped cases of issue 9 (listening blocks of 13 rows, drains, a 50-token prefill, encoder windows)
  * against the FMA peak measured between them in the same JVM, so a shared host's noise hits both sides:
  * {@code java --add-modules=jdk.incubator.vector -cp tools/target/soundflow.jar io.soundflow.bench.kernels.GemmProbe [rounds] [formats]}
- * ({@code -Dsoundflow.threads=1} for one core). Each line: the case, GFLOP/s, and its fraction of the peak
- * taken just before it.
+ * ({@code -Dsoundflow.threads=1} for one core). Each line: the case, then for the matrix as stored (the row
+ * tiles) and as uploaded (the backend's layout: at 512 bits the panels of the outer-product kernel) GFLOP/s
+ * and the fraction of the peak taken just before the pair.
  */
 public final class GemmProbe {
     private GemmProbe() {
@@ -35,7 +36,7 @@ public final class GemmProbe {
             for (int[] c : CASES) {
                 int n = c[0], rows = c[1], cols = c[2];
                 try (Arena arena = Arena.ofShared()) {
-                    WeightMatrix w = BenchWeights.random(f, rows, cols, arena, 5);
+                    WeightMatrix stored = BenchWeights.random(f, rows, cols, arena, 5), uploaded = k.upload(stored);
                     float[] xs = new float[n * cols];
                     for (int i = 0; i < xs.length; i++) {
                         xs[i] = (float) rnd.nextGaussian();
@@ -43,21 +44,26 @@ public final class GemmProbe {
                     FloatBuf x = k.upload(xs), out = k.alloc(n * rows);
                     double flop = 2.0 * n * rows * cols;
                     int reps = (int) Math.max(3, 4e9 / flop);
-                    for (int i = 0; i < reps; i++) {
-                        k.matmul(w, x, n, out, null);
-                    }
+                    time(k, stored, x, n, out, reps);
+                    time(k, uploaded, x, n, out, reps);
                     for (int r = 0; r < rounds; r++) {
                         double peak = MachineProbe.fmaPeak(1);
-                        long t0 = System.nanoTime();
-                        for (int i = 0; i < reps; i++) {
-                            k.matmul(w, x, n, out, null);
-                        }
-                        double g = flop * reps / (System.nanoTime() - t0);
-                        System.out.printf(Locale.ROOT, "%-5s n=%-3d [%d x %d]  %6.1f GFLOP/s  peak %6.1f  %3.0f%%%n",
-                                f, n, rows, cols, g, peak, 100 * g / peak);
+                        double gs = flop * reps / time(k, stored, x, n, out, reps);
+                        double gu = flop * reps / time(k, uploaded, x, n, out, reps);
+                        System.out.printf(Locale.ROOT, "%-5s n=%-3d [%d x %d]  stored %6.1f GFLOP/s %3.0f%%  uploaded %6.1f GFLOP/s %3.0f%%  peak %6.1f%n",
+                                f, n, rows, cols, gs, 100 * gs / peak, gu, 100 * gu / peak, peak);
                     }
                 }
             }
         }
+    }
+
+    /** Nanoseconds for {@code reps} matmuls. */
+    private static long time(VectorKernels k, WeightMatrix w, FloatBuf x, int n, FloatBuf out, int reps) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+            k.matmul(w, x, n, out, null);
+        }
+        return System.nanoTime() - t0;
     }
 }

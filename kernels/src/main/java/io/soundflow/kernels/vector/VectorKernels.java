@@ -76,13 +76,18 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Q8_0 and Q4_0 matrices get a copy in the decode layout of {@link Packed} (their matvec reads it; the
-     * other kernels read the stored layout); the other formats are used as stored.
+     * Q8_0 and Q4_0 matrices get a copy in the decode layout of {@link Packed} (their matvec reads it); at
+     * 512 bits every format but F16 also gets the {@link Panels} of the matmul ({@link PanelGemm}). The
+     * other kernels, and the other widths' matmul, read the stored layout.
      */
     @Override
     public WeightMatrix upload(WeightMatrix w) {
-        var packed = w.packed() == null ? Packed.pack(w) : null;
-        return packed == null ? w : w.withPacked(packed);
+        if (w.packed() != null || w.panels() != null) {
+            return w; // uploaded already
+        }
+        var packed = Packed.pack(w);
+        var panels = PanelGemm.supported(bits) ? Panels.pack(w) : null;
+        return packed == null && panels == null ? w : w.withCopies(packed, panels);
     }
 
     private static float[] array(FloatBuf b) {
@@ -93,7 +98,11 @@ public final class VectorKernels implements Kernels {
     public void matmul(WeightMatrix w, FloatBuf xb, int n, FloatBuf outb, FloatBuf bias) {
         HeapFloatBuf x = HeapFloatBuf.of(xb), out = HeapFloatBuf.of(outb);
         Checks.matmul(w, x.len, n, out.len, bias);
-        mm.matmul(w, x, n, out, array(bias));
+        if (n > 1 && w.panels() != null && PanelGemm.supported(bits)) {
+            PanelGemm.matmul(w, x.a, x.off, n, out.a, out.off, array(bias));
+        } else {
+            mm.matmul(w, x, n, out, array(bias));
+        }
     }
 
     @Override

@@ -88,4 +88,49 @@ class VectorMatchesScalarTest extends KernelsConformance {
             }
         }
     }
+
+    /**
+     * At 512 bits upload gives every format but F16 the matmul panels ({@link Panels}), other widths none, and
+     * every panel value (decoded here in scalar) reads back as the stored one, the padding as zero.
+     */
+    @Test
+    void uploadMakesMatmulPanelsAt512BitsOnly() {
+        Random rnd = new Random(11);
+        try (Arena arena = Arena.ofShared()) {
+            for (WeightFormat f : WeightFormat.values()) {
+                int rows = 37, cols = f.isQuantized() ? 96 : 45;
+                WeightMatrix stored = TestData.weights(rnd, f, rows, cols, arena);
+                assertThat(new VectorKernels(256).upload(stored).panels()).as("%s at 256 bits", f).isNull();
+                WeightMatrix w = new VectorKernels(512).upload(stored);
+                if (f == WeightFormat.F16) {
+                    assertThat(w.panels()).as("F16 panels").isNull();
+                    continue;
+                }
+                float[] want = stored.toFloatArray();
+                for (int r = 0; r < Panels.panels(rows) * Panels.NR; r++) {
+                    for (int c = 0; c < Panels.blocks(cols) * Panels.KB; c++) {
+                        float expected = r < rows && c < cols ? want[r * cols + c] : 0f;
+                        assertThat(panelValue(w, r, c)).as("%s row %d col %d", f, r, c).isEqualTo(expected);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float panelValue(WeightMatrix w, int r, int c) {
+        var le = java.nio.ByteOrder.LITTLE_ENDIAN;
+        var f32 = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(le);
+        var i16 = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(le);
+        var seg = w.panels();
+        int j = r % Panels.NR, k = c % Panels.KB;
+        long blk = (r / Panels.NR) * Panels.panelBytes(w.format(), w.cols()) + (long) (c / Panels.KB) * Panels.blockBytes(w.format());
+        return switch (w.format()) {
+            case F32 -> seg.get(f32, blk + 128L * k + 4L * j);
+            case BF16 -> WeightMatrix.bf16ToFloat(seg.get(i16, blk + 64L * k + 4L * (j & 15) + 2L * (j >>> 4)));
+            case Q8_0 -> seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, blk + 128 + 32L * k + j) * seg.get(f32, blk + 4L * j);
+            case Q4_0 -> (((seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, blk + 128 + 16L * k + (j & 15)) >> (4 * (j >>> 4))) & 15) - 8)
+                    * seg.get(f32, blk + 4L * j);
+            case F16 -> throw new AssertionError();
+        };
+    }
 }

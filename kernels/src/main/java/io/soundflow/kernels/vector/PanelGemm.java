@@ -1,0 +1,312 @@
+package io.soundflow.kernels.vector;
+
+import io.soundflow.kernels.KernelPool;
+import io.soundflow.kernels.WeightFormat;
+import io.soundflow.kernels.WeightMatrix;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+import static jdk.incubator.vector.VectorOperators.B2I;
+import static jdk.incubator.vector.VectorOperators.I2F;
+
+/**
+ * The 512-bit matmul over {@link Panels} (out[i] = W . x[i] for n > 1 rows of x): an outer-product
+ * micro-kernel. Per panel of 32 weight rows and per slice of {@link #KC} columns, the slice is decoded once
+ * into float32 (scales applied) in an L1-sized scratch; then every tile of up to 12 activation rows passes
+ * over it, each column costing two vector loads of 32 rows' weights, one broadcast per activation row
+ * (from x transposed once per call, so a column's activations sit side by side) and two FMAs per row into
+ * 24 accumulators that stay in registers for the whole slice. No horizontal sums, weights converted once
+ * per call whatever n is, and the panel's accumulators live in a per-thread scratch between slices.
+ *
+ * <p>Against the row tiles of {@link MatmulOps} (4 weight rows . 3 activation rows, reduced per tile), a
+ * standalone probe of this loop read 2.2-2.5x the GFLOP/s on one thread (F32 [2048 x 2048] by 12 rows:
+ * 83-88 against 35-43 GFLOP/s from L2, 66-75 against 30 from memory; see the note of issue 9).
+ */
+final class PanelGemm {
+    private PanelGemm() {
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int NR = Panels.NR;
+    /** Columns per slice: the decoded slice is [KC, 32] floats = 16 KB, beside x's [KC, n] slice in L1/L2. */
+    static final int KC = 128;
+    /** Transposed x up to this many floats lives in the calling thread's scratch; a larger one is allocated. */
+    private static final int XT_KEEP = 1 << 18;
+
+    /** Whether this JVM's vectors can run the kernel (the panels are made only then). */
+    static boolean supported(int bits) {
+        return bits == 512 && F.length() == 16;
+    }
+
+    private static final class Scratch {
+        final float[] wf = new float[KC * NR];
+        float[] acc = new float[0];
+        float[] xt = new float[0];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static void matmul(WeightMatrix w, float[] x, int xo, int n, float[] out, int oo, float[] bias) {
+        int rows = w.rows(), cols = w.cols();
+        int padded = Panels.blocks(cols) * Panels.KB;
+        // x transposed: xt[c * n + i] = x[i][c], zero past cols
+        Scratch sc = SCRATCH.get();
+        int need = padded * n;
+        float[] xt;
+        if (need <= XT_KEEP) {
+            if (sc.xt.length < need) {
+                sc.xt = new float[need];
+            }
+            xt = sc.xt;
+        } else {
+            xt = new float[need];
+        }
+        for (int i = 0; i < n; i++) {
+            int src = xo + i * cols;
+            for (int c = 0; c < cols; c++) {
+                xt[c * n + i] = x[src + c];
+            }
+        }
+        java.util.Arrays.fill(xt, cols * n, need, 0f);
+        MemorySegment pk = w.panels();
+        long pb = Panels.panelBytes(w.format(), cols);
+        int format = w.format().ordinal(), bb = Panels.blockBytes(w.format());
+        KernelPool.get().forRange(Panels.panels(rows), 1, (p0, p1) -> {
+            Scratch s = SCRATCH.get();
+            if (s.acc.length < n * NR) {
+                s.acc = new float[n * NR];
+            }
+            for (int p = p0; p < p1; p++) {
+                panel(format, bb, pk, p * pb, padded, xt, n, s);
+                int r0 = p * NR, valid = Math.min(NR, rows - r0);
+                for (int i = 0; i < n; i++) {
+                    int o = oo + i * rows + r0;
+                    for (int j = 0; j < valid; j++) {
+                        out[o + j] = bias == null ? s.acc[i * NR + j] : s.acc[i * NR + j] + bias[r0 + j];
+                    }
+                }
+            }
+        });
+    }
+
+    private static final int FMT_F32 = WeightFormat.F32.ordinal(), FMT_BF16 = WeightFormat.BF16.ordinal(),
+            FMT_Q8 = WeightFormat.Q8_0.ordinal();
+
+    /** acc[i * 32 + j] = panel row j . x row i, for the panel at byte offset base. */
+    private static void panel(int format, int bb, MemorySegment pk, long base, int padded, float[] xt, int n, Scratch s) {
+        float[] acc = s.acc, wf = s.wf;
+        java.util.Arrays.fill(acc, 0, n * NR, 0f);
+        for (int k0 = 0; k0 < padded; k0 += KC) {
+            int kc = Math.min(KC, padded - k0);
+            for (int b = 0; b < kc / Panels.KB; b++) {
+                long at = base + (long) (k0 / Panels.KB + b) * bb;
+                int d = b * Panels.KB * NR;
+                if (format == FMT_Q8) {
+                    decodeQ8(pk, at, wf, d);
+                } else if (format == FMT_BF16) {
+                    decodeBf16(pk, at, wf, d);
+                } else if (format == FMT_F32) {
+                    decodeF32(pk, at, wf, d);
+                } else {
+                    decodeQ4(pk, at, wf, d);
+                }
+            }
+            int i = 0;
+            for (; i + 13 <= n; i += 13) {
+                tile13(wf, kc, xt, k0 * n + i, n, acc, i * NR);
+            }
+            for (; i + 4 <= n; i += 4) {
+                tile4(wf, kc, xt, k0 * n + i, n, acc, i * NR);
+            }
+            for (; i < n; i++) {
+                tile1(wf, kc, xt, k0 * n + i, n, acc, i * NR);
+            }
+        }
+    }
+
+    private static void decodeF32(MemorySegment pk, long at, float[] wf, int d) {
+        for (int k = 0; k < Panels.KB; k++) {
+            FloatVector.fromMemorySegment(F, pk, at + 128L * k, LE).intoArray(wf, d + NR * k);
+            FloatVector.fromMemorySegment(F, pk, at + 128L * k + 64, LE).intoArray(wf, d + NR * k + 16);
+        }
+    }
+
+    private static void decodeBf16(MemorySegment pk, long at, float[] wf, int d) {
+        for (int k = 0; k < Panels.KB; k++) {
+            IntVector v = IntVector.fromMemorySegment(I, pk, at + 64L * k, LE);
+            v.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(wf, d + NR * k);
+            v.and(0xFFFF0000).reinterpretAsFloats().intoArray(wf, d + NR * k + 16);
+        }
+    }
+
+    private static void decodeQ8(MemorySegment pk, long at, float[] wf, int d) {
+        FloatVector s0 = FloatVector.fromMemorySegment(F, pk, at, LE), s1 = FloatVector.fromMemorySegment(F, pk, at + 64, LE);
+        for (int k = 0; k < Panels.KB; k++) {
+            long q = at + 128 + 32L * k;
+            IntVector v0 = (IntVector) ByteVector.fromMemorySegment(B, pk, q, LE).convertShape(B2I, I, 0);
+            IntVector v1 = (IntVector) ByteVector.fromMemorySegment(B, pk, q + 16, LE).convertShape(B2I, I, 0);
+            ((FloatVector) v0.convert(I2F, 0)).mul(s0).intoArray(wf, d + NR * k);
+            ((FloatVector) v1.convert(I2F, 0)).mul(s1).intoArray(wf, d + NR * k + 16);
+        }
+    }
+
+    private static void decodeQ4(MemorySegment pk, long at, float[] wf, int d) {
+        FloatVector s0 = FloatVector.fromMemorySegment(F, pk, at, LE), s1 = FloatVector.fromMemorySegment(F, pk, at + 64, LE);
+        for (int k = 0; k < Panels.KB; k++) {
+            IntVector v = (IntVector) ByteVector.fromMemorySegment(B, pk, at + 128 + 16L * k, LE).convertShape(B2I, I, 0);
+            IntVector lo = v.and(0x0F).sub(8);
+            IntVector hi = v.lanewise(jdk.incubator.vector.VectorOperators.ASHR, 4).and(0x0F).sub(8);
+            ((FloatVector) lo.convert(I2F, 0)).mul(s0).intoArray(wf, d + NR * k);
+            ((FloatVector) hi.convert(I2F, 0)).mul(s1).intoArray(wf, d + NR * k + 16);
+        }
+    }
+
+    /** acc[a + 32 t ..] += the slice's 32 rows . x rows i .. i + 12 (xt at x0 = k0 * n + i, n apart per column). */
+    private static void tile13(float[] wf, int kc, float[] xt, int x0, int n, float[] acc, int a) {
+        FloatVector c00 = FloatVector.fromArray(F, acc, a), c01 = FloatVector.fromArray(F, acc, a + 16),
+                c10 = FloatVector.fromArray(F, acc, a + 32), c11 = FloatVector.fromArray(F, acc, a + 48),
+                c20 = FloatVector.fromArray(F, acc, a + 64), c21 = FloatVector.fromArray(F, acc, a + 80),
+                c30 = FloatVector.fromArray(F, acc, a + 96), c31 = FloatVector.fromArray(F, acc, a + 112),
+                c40 = FloatVector.fromArray(F, acc, a + 128), c41 = FloatVector.fromArray(F, acc, a + 144),
+                c50 = FloatVector.fromArray(F, acc, a + 160), c51 = FloatVector.fromArray(F, acc, a + 176),
+                c60 = FloatVector.fromArray(F, acc, a + 192), c61 = FloatVector.fromArray(F, acc, a + 208),
+                c70 = FloatVector.fromArray(F, acc, a + 224), c71 = FloatVector.fromArray(F, acc, a + 240),
+                c80 = FloatVector.fromArray(F, acc, a + 256), c81 = FloatVector.fromArray(F, acc, a + 272),
+                c90 = FloatVector.fromArray(F, acc, a + 288), c91 = FloatVector.fromArray(F, acc, a + 304),
+                ca0 = FloatVector.fromArray(F, acc, a + 320), ca1 = FloatVector.fromArray(F, acc, a + 336),
+                cb0 = FloatVector.fromArray(F, acc, a + 352), cb1 = FloatVector.fromArray(F, acc, a + 368),
+                cc0 = FloatVector.fromArray(F, acc, a + 384), cc1 = FloatVector.fromArray(F, acc, a + 400);
+        for (int k = 0; k < kc; k++) {
+            FloatVector w0 = FloatVector.fromArray(F, wf, NR * k), w1 = FloatVector.fromArray(F, wf, NR * k + 16);
+            int xb = x0 + k * n;
+            FloatVector b;
+            b = FloatVector.broadcast(F, xt[xb]);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
+            b = FloatVector.broadcast(F, xt[xb + 1]);
+            c10 = w0.fma(b, c10);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(F, xt[xb + 2]);
+            c20 = w0.fma(b, c20);
+            c21 = w1.fma(b, c21);
+            b = FloatVector.broadcast(F, xt[xb + 3]);
+            c30 = w0.fma(b, c30);
+            c31 = w1.fma(b, c31);
+            b = FloatVector.broadcast(F, xt[xb + 4]);
+            c40 = w0.fma(b, c40);
+            c41 = w1.fma(b, c41);
+            b = FloatVector.broadcast(F, xt[xb + 5]);
+            c50 = w0.fma(b, c50);
+            c51 = w1.fma(b, c51);
+            b = FloatVector.broadcast(F, xt[xb + 6]);
+            c60 = w0.fma(b, c60);
+            c61 = w1.fma(b, c61);
+            b = FloatVector.broadcast(F, xt[xb + 7]);
+            c70 = w0.fma(b, c70);
+            c71 = w1.fma(b, c71);
+            b = FloatVector.broadcast(F, xt[xb + 8]);
+            c80 = w0.fma(b, c80);
+            c81 = w1.fma(b, c81);
+            b = FloatVector.broadcast(F, xt[xb + 9]);
+            c90 = w0.fma(b, c90);
+            c91 = w1.fma(b, c91);
+            b = FloatVector.broadcast(F, xt[xb + 10]);
+            ca0 = w0.fma(b, ca0);
+            ca1 = w1.fma(b, ca1);
+            b = FloatVector.broadcast(F, xt[xb + 11]);
+            cb0 = w0.fma(b, cb0);
+            cb1 = w1.fma(b, cb1);
+            b = FloatVector.broadcast(F, xt[xb + 12]);
+            cc0 = w0.fma(b, cc0);
+            cc1 = w1.fma(b, cc1);
+        }
+        c00.intoArray(acc, a);
+        c01.intoArray(acc, a + 16);
+        c10.intoArray(acc, a + 32);
+        c11.intoArray(acc, a + 48);
+        c20.intoArray(acc, a + 64);
+        c21.intoArray(acc, a + 80);
+        c30.intoArray(acc, a + 96);
+        c31.intoArray(acc, a + 112);
+        c40.intoArray(acc, a + 128);
+        c41.intoArray(acc, a + 144);
+        c50.intoArray(acc, a + 160);
+        c51.intoArray(acc, a + 176);
+        c60.intoArray(acc, a + 192);
+        c61.intoArray(acc, a + 208);
+        c70.intoArray(acc, a + 224);
+        c71.intoArray(acc, a + 240);
+        c80.intoArray(acc, a + 256);
+        c81.intoArray(acc, a + 272);
+        c90.intoArray(acc, a + 288);
+        c91.intoArray(acc, a + 304);
+        ca0.intoArray(acc, a + 320);
+        ca1.intoArray(acc, a + 336);
+        cb0.intoArray(acc, a + 352);
+        cb1.intoArray(acc, a + 368);
+        cc0.intoArray(acc, a + 384);
+        cc1.intoArray(acc, a + 400);
+    }
+
+    /** As {@link #tile13} for 4 rows. */
+    private static void tile4(float[] wf, int kc, float[] xt, int x0, int n, float[] acc, int a) {
+        FloatVector c00 = FloatVector.fromArray(F, acc, a), c01 = FloatVector.fromArray(F, acc, a + 16),
+                c10 = FloatVector.fromArray(F, acc, a + 32), c11 = FloatVector.fromArray(F, acc, a + 48),
+                c20 = FloatVector.fromArray(F, acc, a + 64), c21 = FloatVector.fromArray(F, acc, a + 80),
+                c30 = FloatVector.fromArray(F, acc, a + 96), c31 = FloatVector.fromArray(F, acc, a + 112);
+        for (int k = 0; k < kc; k++) {
+            FloatVector w0 = FloatVector.fromArray(F, wf, NR * k), w1 = FloatVector.fromArray(F, wf, NR * k + 16);
+            int xb = x0 + k * n;
+            FloatVector b;
+            b = FloatVector.broadcast(F, xt[xb]);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
+            b = FloatVector.broadcast(F, xt[xb + 1]);
+            c10 = w0.fma(b, c10);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(F, xt[xb + 2]);
+            c20 = w0.fma(b, c20);
+            c21 = w1.fma(b, c21);
+            b = FloatVector.broadcast(F, xt[xb + 3]);
+            c30 = w0.fma(b, c30);
+            c31 = w1.fma(b, c31);
+        }
+        c00.intoArray(acc, a);
+        c01.intoArray(acc, a + 16);
+        c10.intoArray(acc, a + 32);
+        c11.intoArray(acc, a + 48);
+        c20.intoArray(acc, a + 64);
+        c21.intoArray(acc, a + 80);
+        c30.intoArray(acc, a + 96);
+        c31.intoArray(acc, a + 112);
+    }
+
+    /** As {@link #tile13} for one row. */
+    private static void tile1(float[] wf, int kc, float[] xt, int x0, int n, float[] acc, int a) {
+        FloatVector c0 = FloatVector.fromArray(F, acc, a), c1 = FloatVector.fromArray(F, acc, a + 16);
+        FloatVector d0 = FloatVector.zero(F), d1 = d0;
+        int k = 0;
+        for (; k + 2 <= kc; k += 2) { // two chains: one row is latency bound
+            FloatVector b = FloatVector.broadcast(F, xt[x0 + k * n]), e = FloatVector.broadcast(F, xt[x0 + (k + 1) * n]);
+            c0 = FloatVector.fromArray(F, wf, NR * k).fma(b, c0);
+            c1 = FloatVector.fromArray(F, wf, NR * k + 16).fma(b, c1);
+            d0 = FloatVector.fromArray(F, wf, NR * k + 32).fma(e, d0);
+            d1 = FloatVector.fromArray(F, wf, NR * k + 48).fma(e, d1);
+        }
+        for (; k < kc; k++) {
+            FloatVector b = FloatVector.broadcast(F, xt[x0 + k * n]);
+            c0 = FloatVector.fromArray(F, wf, NR * k).fma(b, c0);
+            c1 = FloatVector.fromArray(F, wf, NR * k + 16).fma(b, c1);
+        }
+        c0.add(d0).intoArray(acc, a);
+        c1.add(d1).intoArray(acc, a + 16);
+    }
+}
