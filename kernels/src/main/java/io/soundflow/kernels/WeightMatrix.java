@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * <p>A backend may keep its own copies of the same values in layouts its kernels read faster, made by
  * {@link Kernels#upload(WeightMatrix)}: {@link #packed()} for its matvec (the per-token step) and
  * {@link #panels()} for its matmul (blocks of rows). The {@code vector} backend repacks Q8_0 and Q4_0 rows
- * for its decode kernels and, at 512 bits, every format but F16 into column-major panels of 32 rows for its
+ * for its decode kernels and, at 512 bits, BF16, Q8_0 and Q4_0 into column-major panels of 32 rows for its
  * matmul. {@code data} stays the source of truth; every other reader ignores the copies.
  *
  * @param name a label for error messages (the checkpoint tensor name)

@@ -25,7 +25,8 @@ import static jdk.incubator.vector.VectorOperators.I2F;
  *
  * <p>Against the row tiles of {@link MatmulOps} (4 weight rows . 3 activation rows, reduced per tile), a
  * standalone probe of this loop read 2.2-2.5x the GFLOP/s on one thread (F32 [2048 x 2048] by 12 rows:
- * 83-88 against 35-43 GFLOP/s from L2, 66-75 against 30 from memory; see the note of issue 9).
+ * 83-88 against 35-43 GFLOP/s from L2, 66-75 against 30 from memory); in {@code GemmProbe} on two threads,
+ * the uploaded Q8_0/Q4_0/BF16 matrices ran 1.0-2.3x the stored ones' GFLOP/s (most for 40-200 rows).
  */
 final class PanelGemm {
     private PanelGemm() {
@@ -97,8 +98,7 @@ final class PanelGemm {
         });
     }
 
-    private static final int FMT_F32 = WeightFormat.F32.ordinal(), FMT_BF16 = WeightFormat.BF16.ordinal(),
-            FMT_Q8 = WeightFormat.Q8_0.ordinal();
+    private static final int FMT_BF16 = WeightFormat.BF16.ordinal(), FMT_Q8 = WeightFormat.Q8_0.ordinal();
 
     /** acc[i * 32 + j] = panel row j . x row i, for the panel at byte offset base. */
     private static void panel(int format, int bb, MemorySegment pk, long base, int padded, float[] xt, int n, Scratch s) {
@@ -113,8 +113,6 @@ final class PanelGemm {
                     decodeQ8(pk, at, wf, d);
                 } else if (format == FMT_BF16) {
                     decodeBf16(pk, at, wf, d);
-                } else if (format == FMT_F32) {
-                    decodeF32(pk, at, wf, d);
                 } else {
                     decodeQ4(pk, at, wf, d);
                 }
@@ -129,13 +127,6 @@ final class PanelGemm {
             for (; i < n; i++) {
                 tile1(wf, kc, xt, k0 * n + i, n, acc, i * NR);
             }
-        }
-    }
-
-    private static void decodeF32(MemorySegment pk, long at, float[] wf, int d) {
-        for (int k = 0; k < Panels.KB; k++) {
-            FloatVector.fromMemorySegment(F, pk, at + 128L * k, LE).intoArray(wf, d + NR * k);
-            FloatVector.fromMemorySegment(F, pk, at + 128L * k + 64, LE).intoArray(wf, d + NR * k + 16);
         }
     }
 

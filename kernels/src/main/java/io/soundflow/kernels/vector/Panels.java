@@ -16,14 +16,15 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Per block, by format (the last panel's missing rows and the columns past {@code cols} are zeros):
  * <ul>
- *   <li>F32: 32 columns of 32 float32 (4096 bytes).</li>
  *   <li>BF16: 32 columns of 16 int32 lanes, lane {@code l} holding row {@code l} in its low half and row
  *       {@code l + 16} in its high half (2048 bytes): one shift or one and gives 16 rows as floats.</li>
  *   <li>Q8_0: the 32 rows' block scales as float32, then 32 columns of the 32 rows' int8 values (1152 bytes).</li>
  *   <li>Q4_0: the 32 scales as float32, then 32 columns of 16 bytes, byte {@code j} holding row {@code j}
  *       in its low nibble and row {@code j + 16} in its high nibble, as stored (value + 8) (640 bytes).</li>
  * </ul>
- * F16 matrices get no panels (their matmul reads the stored rows). The values are the stored ones, scales
+ * F32 and F16 matrices get no panels (their matmul reads the stored rows: an F32 copy would double the
+ * F32 Audio-Interaction release's 13.6 GB, which the matvec reads as stored), nor does any matrix with
+ * {@code -Dsoundflow.panels=false}. The values are the stored ones, scales
  * converted from float16 exactly, so a panel product equals the stored row's product up to summation order.
  */
 final class Panels {
@@ -35,14 +36,16 @@ final class Panels {
     /** Columns per block (one Q8_0/Q4_0 block). */
     static final int KB = 32;
 
+    /** Turns the panels off ({@code -Dsoundflow.panels=false}): less memory, the row-tile matmul. */
+    static final String PROPERTY = "soundflow.panels";
+
     /** Bytes one block of {@code f} takes, or 0 when {@code f} has no panel layout. */
     static int blockBytes(WeightFormat f) {
         return switch (f) {
-            case F32 -> 4096;
             case BF16 -> 2048;
             case Q8_0 -> 1152;
             case Q4_0 -> 640;
-            case F16 -> 0;
+            case F32, F16 -> 0;
         };
     }
 
@@ -61,7 +64,7 @@ final class Panels {
     /** The panel copy of {@code w}, or null when its format has no panel layout. */
     static MemorySegment pack(WeightMatrix w) {
         WeightFormat f = w.format();
-        if (blockBytes(f) == 0) {
+        if (blockBytes(f) == 0 || !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
             return null;
         }
         int rows = w.rows(), cols = w.cols();
@@ -76,11 +79,10 @@ final class Panels {
                 for (int j = 0; j < NR && p * NR + j < rows; j++) {
                     MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, (long) (p * NR + j) * rowBytes, src, 0, rowBytes);
                     switch (f) {
-                        case F32 -> packF32(src, cols, j, dst);
                         case BF16 -> packBf16(src, cols, j, dst);
                         case Q8_0 -> packQ8(src, cols, j, dst);
                         case Q4_0 -> packQ4(src, cols, j, dst);
-                        case F16 -> throw new AssertionError(f);
+                        case F32, F16 -> throw new AssertionError(f);
                     }
                 }
                 MemorySegment.copy(dst, 0, out, ValueLayout.JAVA_BYTE, p * pb, dst.length);
@@ -90,13 +92,6 @@ final class Panels {
     }
 
     // row j of the panel, stored bytes in src, into the panel's bytes dst
-    private static void packF32(byte[] src, int cols, int j, byte[] dst) {
-        for (int c = 0; c < cols; c++) {
-            int d = (c / KB) * 4096 + (c % KB) * 128 + 4 * j;
-            System.arraycopy(src, 4 * c, dst, d, 4);
-        }
-    }
-
     private static void packBf16(byte[] src, int cols, int j, byte[] dst) {
         int lane = 4 * (j & 15) + 2 * (j >>> 4);
         for (int c = 0; c < cols; c++) {

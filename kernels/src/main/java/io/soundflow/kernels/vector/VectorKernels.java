@@ -77,7 +77,7 @@ public final class VectorKernels implements Kernels {
 
     /**
      * Q8_0 and Q4_0 matrices get a copy in the decode layout of {@link Packed} (their matvec reads it); at
-     * 512 bits every format but F16 also gets the {@link Panels} of the matmul ({@link PanelGemm}). The
+     * 512 bits BF16, Q8_0 and Q4_0 also get the {@link Panels} of the matmul ({@link PanelGemm}). The
      * other kernels, and the other widths' matmul, read the stored layout.
      */
     @Override
