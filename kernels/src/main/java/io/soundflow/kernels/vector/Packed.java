@@ -86,7 +86,8 @@ final class Packed {
         return out;
     }
 
-    private static float scale(byte[] row, int at) {
+    /** The float16 block scale at row[at ..] of a stored row. */
+    static float scale(byte[] row, int at) {
         return Float.float16ToFloat((short) ((row[at] & 0xFF) | row[at + 1] << 8));
     }
 

@@ -11,8 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2I;
 import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
 
 /**
  * The 512-bit matmul over {@link Panels} (out[i] = W . x[i] for n > 1 rows of x): an outer-product
@@ -133,7 +135,7 @@ final class PanelGemm {
     private static void decodeBf16(MemorySegment pk, long at, float[] wf, int d) {
         for (int k = 0; k < Panels.KB; k++) {
             IntVector v = IntVector.fromMemorySegment(I, pk, at + 64L * k, LE);
-            v.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(wf, d + NR * k);
+            v.lanewise(LSHL, 16).reinterpretAsFloats().intoArray(wf, d + NR * k);
             v.and(0xFFFF0000).reinterpretAsFloats().intoArray(wf, d + NR * k + 16);
         }
     }
@@ -154,7 +156,7 @@ final class PanelGemm {
         for (int k = 0; k < Panels.KB; k++) {
             IntVector v = (IntVector) ByteVector.fromMemorySegment(B, pk, at + 128 + 16L * k, LE).convertShape(B2I, I, 0);
             IntVector lo = v.and(0x0F).sub(8);
-            IntVector hi = v.lanewise(jdk.incubator.vector.VectorOperators.ASHR, 4).and(0x0F).sub(8);
+            IntVector hi = v.lanewise(ASHR, 4).and(0x0F).sub(8);
             ((FloatVector) lo.convert(I2F, 0)).mul(s0).intoArray(wf, d + NR * k);
             ((FloatVector) hi.convert(I2F, 0)).mul(s1).intoArray(wf, d + NR * k + 16);
         }

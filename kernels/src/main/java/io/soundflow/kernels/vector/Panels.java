@@ -125,7 +125,7 @@ final class Panels {
 
     /** The float16 scale at src[s ..] as little-endian float32 bits at dst[d ..]. */
     private static void putScale(byte[] src, int s, byte[] dst, int d) {
-        int bits = Float.floatToRawIntBits(Float.float16ToFloat((short) ((src[s] & 0xFF) | src[s + 1] << 8)));
+        int bits = Float.floatToRawIntBits(Packed.scale(src, s));
         dst[d] = (byte) bits;
         dst[d + 1] = (byte) (bits >>> 8);
         dst[d + 2] = (byte) (bits >>> 16);
