@@ -68,16 +68,20 @@ public abstract class KernelsConformance {
         }
     }
 
-    /** Every format at every width, deterministically (the properties above sample these at random). */
+    /**
+     * Every format at every width, deterministically (the properties above sample these at random), with
+     * the row counts the kernels treat apart: one row (matvec), a few, one listening block of 13 and two,
+     * over 45 weight rows (more than one 32-row panel, the last one partial).
+     */
     @Test
     void everyFormatAtEveryWidth() {
         Random rnd = new Random(42);
         for (WeightFormat f : WeightFormat.values()) {
-            int cols = cols(f, 97);
+            int cols = cols(f, 97), rows = 45;
             try (Arena arena = Arena.ofShared()) {
-                WeightMatrix w = weights(rnd, f, 13, cols, arena);
-                for (int n : new int[]{1, 5}) {
-                    float[] x = uniform(rnd, n * cols), bias = uniform(rnd, 13);
+                WeightMatrix w = weights(rnd, f, rows, cols, arena);
+                for (int n : new int[]{1, 5, 13, 26}) {
+                    float[] x = uniform(rnd, n * cols), bias = uniform(rnd, rows);
                     float[] want = run(SCALAR, w, x, n, bias);
                     for (Kernels k : backends()) {
                         assertThat(relErr(run(k, w, x, n, bias), want))
