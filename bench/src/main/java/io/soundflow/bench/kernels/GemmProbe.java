@@ -13,7 +13,7 @@ import java.util.Random;
 /**
  * The GEMM-shaped cases of issue 9 (listening blocks of 13 rows, drains, a 50-token prefill, encoder windows)
  * against the FMA peak measured between them in the same JVM, so a shared host's noise hits both sides:
- * {@code java --add-modules=jdk.incubator.vector -cp tools/target/soundflow.jar io.soundflow.bench.kernels.GemmProbe [rounds] [formats]}
+ * {@code java --add-modules=jdk.incubator.vector -cp tools/target/soundflow.jar io.soundflow.bench.kernels.GemmProbe [rounds] [formats] [matvec|gemm|all]}
  * ({@code -Dsoundflow.threads=1} for one core). Each line: the case, then for the matrix as stored (the row
  * tiles) and as uploaded (the backend's layout: at 512 bits the panels of the outer-product kernel) GFLOP/s
  * and the fraction of the peak taken just before the pair.
@@ -24,16 +24,25 @@ public final class GemmProbe {
 
     /** {n, rows, cols}: decoder gate/up over a 13-row block and a 50-token prefill, o over 13 rows, encoder fc1 over 40 and 200 frames. */
     static final int[][] CASES = {{13, 11008, 2048}, {13, 2048, 2048}, {50, 11008, 2048}, {40, 5120, 1280}, {200, 5120, 1280}};
+    /** {rows, cols} of the decode step's matvecs: gate/up, down, and (with {@code -Dprobe.lmHead=true}) the lm_head. */
+    static final int[][] MATVECS = {{11008, 2048}, {2048, 11008}, {151936, 2048}};
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         String fmts = args.length > 1 ? args[1] : "F32,BF16,Q8_0,Q4_0";
+        String which = args.length > 2 ? args[2] : "all"; // matvec, gemm or all
         VectorKernels k = new VectorKernels();
         System.out.printf(Locale.ROOT, "GemmProbe: %s, %d threads%n", k.name(), KernelPool.get().threads());
         Random rnd = new Random(3);
         for (String fn : fmts.split(",")) {
             WeightFormat f = WeightFormat.valueOf(fn.trim());
-            for (int[] c : CASES) {
+            for (int[] c : which.equals("gemm") ? new int[0][] : MATVECS) {
+                if (c[0] > 100_000 && !Boolean.getBoolean("probe.lmHead")) {
+                    continue;
+                }
+                matvec(k, f, c[0], c[1], rounds, rnd);
+            }
+            for (int[] c : which.equals("matvec") ? new int[0][] : CASES) {
                 int n = c[0], rows = c[1], cols = c[2];
                 try (Arena arena = Arena.ofShared()) {
                     WeightMatrix stored = BenchWeights.random(f, rows, cols, arena, 5), uploaded = k.upload(stored);
@@ -58,7 +67,48 @@ public final class GemmProbe {
         }
     }
 
-    /** Nanoseconds for {@code reps} matmuls. */
+    /**
+     * One activation row: GB/s of weights read, stored against uploaded, beside the read bandwidth measured
+     * just before. As in a decode step, every matvec reads its weights from memory: the probe cycles through
+     * enough copies of the matrix (at least 512 MB) that none is still in the cache when it comes round.
+     */
+    private static void matvec(VectorKernels k, WeightFormat f, int rows, int cols, int rounds, Random rnd) {
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix one = BenchWeights.random(f, rows, cols, arena, 5);
+            double bytes = (double) rows * one.rowBytes();
+            int copies = (int) Math.ceil((512L << 20) / bytes);
+            WeightMatrix[] stored = new WeightMatrix[copies], uploaded = new WeightMatrix[copies];
+            for (int c = 0; c < copies; c++) {
+                stored[c] = c == 0 ? one : BenchWeights.random(f, rows, cols, arena, 5 + c);
+                uploaded[c] = k.upload(stored[c]);
+            }
+            float[] xs = new float[cols];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = (float) rnd.nextGaussian();
+            }
+            FloatBuf x = k.upload(xs), out = k.alloc(rows);
+            int reps = copies * (int) Math.max(2, 2e9 / (bytes * copies));
+            time(k, stored, x, 1, out, reps);
+            time(k, uploaded, x, 1, out, reps);
+            for (int r = 0; r < rounds; r++) {
+                double bw = MachineProbe.readBandwidth(1L << 30, 1);
+                double gs = bytes * reps / time(k, stored, x, 1, out, reps);
+                double gu = bytes * reps / time(k, uploaded, x, 1, out, reps);
+                System.out.printf(Locale.ROOT, "%-5s n=1   [%d x %d]  stored %6.1f GB/s %3.0f%%  uploaded %6.1f GB/s %3.0f%%  read %6.1f GB/s%n",
+                        f, rows, cols, gs, 100 * gs / bw, gu, 100 * gu / bw, bw);
+            }
+        }
+    }
+
+    private static long time(VectorKernels k, WeightMatrix[] ws, FloatBuf x, int n, FloatBuf out, int reps) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+            k.matmul(ws[i % ws.length], x, n, out, null);
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** Nanoseconds for {@code reps} matmuls (n = 1: matvecs). */
     private static long time(VectorKernels k, WeightMatrix w, FloatBuf x, int n, FloatBuf out, int reps) {
         long t0 = System.nanoTime();
         for (int i = 0; i < reps; i++) {

@@ -57,6 +57,7 @@ final class PanelGemm {
         final float[] wf = new float[KC * NR];
         float[] acc = new float[0];
         float[] xt = new float[0];
+        float[] sums = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -398,6 +399,159 @@ final class PanelGemm {
         cb1.intoArray(acc, 368);
         cc0.intoArray(acc, 384);
         cc1.intoArray(acc, 400);
+    }
+
+    // ---- matvec: one activation row (the per-token step) -----------------------------------------------
+
+    /**
+     * out[r] = W row r . x (+ bias[r]) for one row of x, over the panels: per panel its 32 rows' sums stay in
+     * two vectors for the whole row, each column decoded as it is read and multiplied by one broadcast of x,
+     * so a matvec needs no horizontal sums and no copy of the matrix besides the panels. Four columns a step
+     * (eight independent chains, block scales applied once per block); Q4_0 also leaves its -8 to the block
+     * sums of x, and its high nibbles unshifted (16 times the value) to a scale of 1/16.
+     */
+    static void matvec(WeightMatrix w, float[] x, int xo, float[] out, int oo, float[] bias) {
+        int rows = w.rows(), cols = w.cols();
+        int blocks = Panels.blocks(cols), padded = blocks * Panels.KB;
+        float[] xs = x;
+        int xs0 = xo;
+        Scratch sc = SCRATCH.get();
+        if (padded != cols) { // x padded with zeros to whole blocks (the panel's padding is zero too)
+            if (sc.xt.length < padded) {
+                sc.xt = new float[padded];
+            }
+            xs = sc.xt;
+            xs0 = 0;
+            System.arraycopy(x, xo, xs, 0, cols);
+            java.util.Arrays.fill(xs, cols, padded, 0f);
+        }
+        WeightFormat f = w.format();
+        float[] sums = null;
+        if (f == WeightFormat.Q4_0) {
+            if (sc.sums.length < blocks) {
+                sc.sums = new float[blocks];
+            }
+            sums = sc.sums;
+            for (int b = 0; b < blocks; b++) {
+                float t = 0f;
+                for (int j = 0; j < Panels.KB; j++) {
+                    t += xs[xs0 + Panels.KB * b + j];
+                }
+                sums[b] = 8f * t;
+            }
+        }
+        MemorySegment pk = w.panels();
+        long pb = Panels.panelBytes(f, cols);
+        int format = f.ordinal();
+        float[] xv = xs, xsum = sums;
+        int x0 = xs0;
+        int minPanels = (int) Math.max(1, (1L << 16) / pb);
+        KernelPool.get().forRange(Panels.panels(rows), minPanels, (p0, p1) -> {
+            float[] acc = SCRATCH.get().wf;
+            for (int p = p0; p < p1; p++) {
+                if (format == FMT_Q8) {
+                    rowQ8(pk, p * pb, blocks, xv, x0, acc);
+                } else if (format == FMT_BF16) {
+                    rowBf16(pk, p * pb, blocks, xv, x0, acc);
+                } else {
+                    rowQ4(pk, p * pb, blocks, xv, x0, xsum, acc);
+                }
+                int r0 = p * NR, valid = Math.min(NR, rows - r0);
+                for (int j = 0; j < valid; j++) {
+                    out[oo + r0 + j] = bias == null ? acc[j] : acc[j] + bias[r0 + j];
+                }
+            }
+        });
+    }
+
+    private static FloatVector q8(MemorySegment pk, long q) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, pk, q, LE).convertShape(B2I, I, 0).convert(I2F, 0);
+    }
+
+    /** acc[0 .. 32) = the Q8_0 panel at base . x. */
+    private static void rowQ8(MemorySegment pk, long base, int blocks, float[] x, int xo, float[] acc) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long at = base + (long) b * 1152;
+            FloatVector d0 = FloatVector.zero(F), d1 = d0, e0 = d0, e1 = d0, f0 = d0, f1 = d0, g0 = d0, g1 = d0;
+            int xb = xo + Panels.KB * b;
+            for (int k = 0; k < Panels.KB; k += 4) {
+                long q = at + 128 + 32L * k;
+                FloatVector x0 = FloatVector.broadcast(F, x[xb + k]), x1 = FloatVector.broadcast(F, x[xb + k + 1]),
+                        x2 = FloatVector.broadcast(F, x[xb + k + 2]), x3 = FloatVector.broadcast(F, x[xb + k + 3]);
+                d0 = q8(pk, q).fma(x0, d0);
+                d1 = q8(pk, q + 16).fma(x0, d1);
+                e0 = q8(pk, q + 32).fma(x1, e0);
+                e1 = q8(pk, q + 48).fma(x1, e1);
+                f0 = q8(pk, q + 64).fma(x2, f0);
+                f1 = q8(pk, q + 80).fma(x2, f1);
+                g0 = q8(pk, q + 96).fma(x3, g0);
+                g1 = q8(pk, q + 112).fma(x3, g1);
+            }
+            a0 = d0.add(e0).add(f0.add(g0)).fma(FloatVector.fromMemorySegment(F, pk, at, LE), a0);
+            a1 = d1.add(e1).add(f1.add(g1)).fma(FloatVector.fromMemorySegment(F, pk, at + 64, LE), a1);
+        }
+        a0.intoArray(acc, 0);
+        a1.intoArray(acc, 16);
+    }
+
+    /** acc[0 .. 32) = the Q4_0 panel at base . x (sums8[b] = 8 times the sum of x over block b). */
+    private static void rowQ4(MemorySegment pk, long base, int blocks, float[] x, int xo, float[] sums8, float[] acc) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long at = base + (long) b * 640;
+            FloatVector d0 = FloatVector.zero(F), d1 = d0, e0 = d0, e1 = d0, f0 = d0, f1 = d0, g0 = d0, g1 = d0;
+            int xb = xo + Panels.KB * b;
+            for (int k = 0; k < Panels.KB; k += 4) {
+                long q = at + 128 + 16L * k;
+                IntVector v0 = (IntVector) ByteVector.fromMemorySegment(B, pk, q, LE).convertShape(B2I, I, 0),
+                        v1 = (IntVector) ByteVector.fromMemorySegment(B, pk, q + 16, LE).convertShape(B2I, I, 0),
+                        v2 = (IntVector) ByteVector.fromMemorySegment(B, pk, q + 32, LE).convertShape(B2I, I, 0),
+                        v3 = (IntVector) ByteVector.fromMemorySegment(B, pk, q + 48, LE).convertShape(B2I, I, 0);
+                FloatVector x0 = FloatVector.broadcast(F, x[xb + k]), x1 = FloatVector.broadcast(F, x[xb + k + 1]),
+                        x2 = FloatVector.broadcast(F, x[xb + k + 2]), x3 = FloatVector.broadcast(F, x[xb + k + 3]);
+                d0 = ((FloatVector) v0.and(0x0F).convert(I2F, 0)).fma(x0, d0);
+                d1 = ((FloatVector) v0.and(0xF0).convert(I2F, 0)).fma(x0, d1);
+                e0 = ((FloatVector) v1.and(0x0F).convert(I2F, 0)).fma(x1, e0);
+                e1 = ((FloatVector) v1.and(0xF0).convert(I2F, 0)).fma(x1, e1);
+                f0 = ((FloatVector) v2.and(0x0F).convert(I2F, 0)).fma(x2, f0);
+                f1 = ((FloatVector) v2.and(0xF0).convert(I2F, 0)).fma(x2, f1);
+                g0 = ((FloatVector) v3.and(0x0F).convert(I2F, 0)).fma(x3, g0);
+                g1 = ((FloatVector) v3.and(0xF0).convert(I2F, 0)).fma(x3, g1);
+            }
+            // sum (u - 8) x = sum u x - 8 sum x; the high nibbles were read as 16 u
+            FloatVector m = FloatVector.broadcast(F, sums8[b]);
+            a0 = d0.add(e0).add(f0.add(g0)).sub(m).fma(FloatVector.fromMemorySegment(F, pk, at, LE), a0);
+            a1 = d1.add(e1).add(f1.add(g1)).mul(0.0625f).sub(m).fma(FloatVector.fromMemorySegment(F, pk, at + 64, LE), a1);
+        }
+        a0.intoArray(acc, 0);
+        a1.intoArray(acc, 16);
+    }
+
+    /** acc[0 .. 32) = the BF16 panel at base . x. */
+    private static void rowBf16(MemorySegment pk, long base, int blocks, float[] x, int xo, float[] acc) {
+        FloatVector d0 = FloatVector.zero(F), d1 = d0, e0 = d0, e1 = d0, f0 = d0, f1 = d0, g0 = d0, g1 = d0;
+        for (int b = 0; b < blocks; b++) {
+            long at = base + (long) b * 2048;
+            int xb = xo + Panels.KB * b;
+            for (int k = 0; k < Panels.KB; k += 4) {
+                long q = at + 64L * k;
+                IntVector v0 = IntVector.fromMemorySegment(I, pk, q, LE), v1 = IntVector.fromMemorySegment(I, pk, q + 64, LE),
+                        v2 = IntVector.fromMemorySegment(I, pk, q + 128, LE), v3 = IntVector.fromMemorySegment(I, pk, q + 192, LE);
+                FloatVector x0 = FloatVector.broadcast(F, x[xb + k]), x1 = FloatVector.broadcast(F, x[xb + k + 1]),
+                        x2 = FloatVector.broadcast(F, x[xb + k + 2]), x3 = FloatVector.broadcast(F, x[xb + k + 3]);
+                d0 = v0.lanewise(LSHL, 16).reinterpretAsFloats().fma(x0, d0);
+                d1 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(x0, d1);
+                e0 = v1.lanewise(LSHL, 16).reinterpretAsFloats().fma(x1, e0);
+                e1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(x1, e1);
+                f0 = v2.lanewise(LSHL, 16).reinterpretAsFloats().fma(x2, f0);
+                f1 = v2.and(0xFFFF0000).reinterpretAsFloats().fma(x2, f1);
+                g0 = v3.lanewise(LSHL, 16).reinterpretAsFloats().fma(x3, g0);
+                g1 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(x3, g1);
+            }
+        }
+        d0.add(e0).add(f0.add(g0)).intoArray(acc, 0);
+        d1.add(e1).add(f1.add(g1)).intoArray(acc, 16);
     }
 
     private static void decodeBf16(MemorySegment pk, long at, float[] wf, int d) {

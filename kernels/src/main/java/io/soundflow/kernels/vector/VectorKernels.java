@@ -76,17 +76,18 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Q8_0 and Q4_0 matrices get a copy in the decode layout of {@link Packed} (their matvec reads it); at
-     * 512 bits BF16, Q8_0 and Q4_0 also get the {@link Panels} of the matmul ({@link PanelGemm}). The
-     * other kernels, and the other widths' matmul, read the stored layout.
+     * At 512 bits BF16, Q8_0 and Q4_0 matrices get the {@link Panels} that both their matvec and their matmul
+     * read ({@link PanelGemm}); otherwise (other widths, {@code -Dsoundflow.panels=false}) Q8_0 and Q4_0
+     * get a copy in the row decode layout of {@link Packed}, which their matvec reads. The other kernels,
+     * and the other widths' matmul, read the stored layout.
      */
     @Override
     public WeightMatrix upload(WeightMatrix w) {
         if (w.packed() != null || w.panels() != null) {
             return w; // uploaded already
         }
-        var packed = Packed.pack(w);
         var panels = PanelGemm.supported(bits) ? Panels.pack(w) : null;
+        var packed = panels == null ? Packed.pack(w) : null;
         return packed == null && panels == null ? w : w.withCopies(packed, panels);
     }
 
@@ -98,8 +99,12 @@ public final class VectorKernels implements Kernels {
     public void matmul(WeightMatrix w, FloatBuf xb, int n, FloatBuf outb, FloatBuf bias) {
         HeapFloatBuf x = HeapFloatBuf.of(xb), out = HeapFloatBuf.of(outb);
         Checks.matmul(w, x.len, n, out.len, bias);
-        if (n > 1 && w.panels() != null && PanelGemm.supported(bits)) {
-            PanelGemm.matmul(w, x.a, x.off, n, out.a, out.off, array(bias));
+        if (w.panels() != null && PanelGemm.supported(bits)) {
+            if (n == 1) {
+                PanelGemm.matvec(w, x.a, x.off, out.a, out.off, array(bias));
+            } else {
+                PanelGemm.matmul(w, x.a, x.off, n, out.a, out.off, array(bias));
+            }
         } else {
             mm.matmul(w, x, n, out, array(bias));
         }
