@@ -70,7 +70,8 @@ public abstract class KernelsConformance {
 
     /**
      * Every format at every width, deterministically (the properties above sample these at random), with
-     * the row counts the kernels treat apart: one row (matvec), a few, one listening block of 13 and two,
+     * the row counts the kernels treat apart: one row (matvec), 5 (a tile of 4 and one of 1), one listening
+     * block of 13, an encoder chunk of 20 (tiles of 10), two blocks, 33 (13, 13, 7) and 37 (13, 13, 10, 1),
      * over 45 weight rows (more than one 32-row panel, the last one partial).
      */
     @Test
@@ -80,7 +81,7 @@ public abstract class KernelsConformance {
             int cols = cols(f, 97), rows = 45;
             try (Arena arena = Arena.ofShared()) {
                 WeightMatrix w = weights(rnd, f, rows, cols, arena);
-                for (int n : new int[]{1, 5, 13, 26}) {
+                for (int n : new int[]{1, 5, 13, 20, 26, 33, 37}) {
                     float[] x = uniform(rnd, n * cols), bias = uniform(rnd, rows);
                     float[] want = run(SCALAR, w, x, n, bias);
                     for (Kernels k : backends()) {

@@ -22,8 +22,8 @@ public final class GemmProbe {
     private GemmProbe() {
     }
 
-    /** {n, rows, cols}: decoder gate/up over a 13-row block and a 50-token prefill, o over 13 rows, encoder fc1 over 40 and 200 frames. */
-    static final int[][] CASES = {{13, 11008, 2048}, {13, 2048, 2048}, {50, 11008, 2048}, {40, 5120, 1280}, {200, 5120, 1280}};
+    /** {n, rows, cols}: decoder gate/up over a 13-row block and a 50-token prefill, o over 13 rows, encoder fc1 and q over a chunk (20 rows), fc1 over 40 and 200 frames. */
+    static final int[][] CASES = {{13, 11008, 2048}, {13, 2048, 2048}, {50, 11008, 2048}, {20, 5120, 1280}, {20, 1280, 1280}, {40, 5120, 1280}, {200, 5120, 1280}};
     /** {rows, cols} of the decode step's matvecs: gate/up, down, and (with {@code -Dprobe.lmHead=true}) the lm_head. */
     static final int[][] MATVECS = {{11008, 2048}, {2048, 11008}, {151936, 2048}};
 

@@ -128,15 +128,28 @@ final class PanelGemm {
                     decodeQ4(pk, at, wf, d);
                 }
             }
-            int i = 0;
-            for (; i + 13 <= n; i += 13) {
-                tile13(wf, kc, xt, k0 * n + i, n, acc, i * NR);
+            int i = 0, x0 = k0 * n;
+            if (n % 10 == 0 && n < 52) { // 20 (an encoder chunk's frames), 30, 40 (a window's): tiles of 10
+                for (; i < n; i += 10) {
+                    tile10(wf, kc, xt, x0 + i, n, acc, i * NR);
+                }
             }
-            for (; i + 4 <= n; i += 4) {
-                tile4(wf, kc, xt, k0 * n + i, n, acc, i * NR);
+            for (; i + 13 <= n; i += 13) {
+                tile13(wf, kc, xt, x0 + i, n, acc, i * NR);
+            }
+            if (i + 10 <= n) {
+                tile10(wf, kc, xt, x0 + i, n, acc, i * NR);
+                i += 10;
+            } else if (i + 7 <= n) {
+                tile7(wf, kc, xt, x0 + i, n, acc, i * NR);
+                i += 7;
+            }
+            if (i + 4 <= n) {
+                tile4(wf, kc, xt, x0 + i, n, acc, i * NR);
+                i += 4;
             }
             for (; i < n; i++) {
-                tile1(wf, kc, xt, k0 * n + i, n, acc, i * NR);
+                tile1(wf, kc, xt, x0 + i, n, acc, i * NR);
             }
         }
     }
@@ -669,6 +682,126 @@ final class PanelGemm {
         cb1.intoArray(acc, a + 368);
         cc0.intoArray(acc, a + 384);
         cc1.intoArray(acc, a + 400);
+    }
+
+    /** As {@link #tile13} for 10 rows. */
+    private static void tile10(float[] wf, int kc, float[] xt, int x0, int n, float[] acc, int a) {
+        FloatVector c00 = FloatVector.fromArray(F, acc, a), c01 = FloatVector.fromArray(F, acc, a + 16),
+                c10 = FloatVector.fromArray(F, acc, a + 32), c11 = FloatVector.fromArray(F, acc, a + 48),
+                c20 = FloatVector.fromArray(F, acc, a + 64), c21 = FloatVector.fromArray(F, acc, a + 80),
+                c30 = FloatVector.fromArray(F, acc, a + 96), c31 = FloatVector.fromArray(F, acc, a + 112),
+                c40 = FloatVector.fromArray(F, acc, a + 128), c41 = FloatVector.fromArray(F, acc, a + 144),
+                c50 = FloatVector.fromArray(F, acc, a + 160), c51 = FloatVector.fromArray(F, acc, a + 176),
+                c60 = FloatVector.fromArray(F, acc, a + 192), c61 = FloatVector.fromArray(F, acc, a + 208),
+                c70 = FloatVector.fromArray(F, acc, a + 224), c71 = FloatVector.fromArray(F, acc, a + 240),
+                c80 = FloatVector.fromArray(F, acc, a + 256), c81 = FloatVector.fromArray(F, acc, a + 272),
+                c90 = FloatVector.fromArray(F, acc, a + 288), c91 = FloatVector.fromArray(F, acc, a + 304);
+        for (int k = 0; k < kc; k++) {
+            FloatVector w0 = FloatVector.fromArray(F, wf, NR * k), w1 = FloatVector.fromArray(F, wf, NR * k + 16);
+            int xb = x0 + k * n;
+            FloatVector b;
+            b = FloatVector.broadcast(F, xt[xb]);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
+            b = FloatVector.broadcast(F, xt[xb + 1]);
+            c10 = w0.fma(b, c10);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(F, xt[xb + 2]);
+            c20 = w0.fma(b, c20);
+            c21 = w1.fma(b, c21);
+            b = FloatVector.broadcast(F, xt[xb + 3]);
+            c30 = w0.fma(b, c30);
+            c31 = w1.fma(b, c31);
+            b = FloatVector.broadcast(F, xt[xb + 4]);
+            c40 = w0.fma(b, c40);
+            c41 = w1.fma(b, c41);
+            b = FloatVector.broadcast(F, xt[xb + 5]);
+            c50 = w0.fma(b, c50);
+            c51 = w1.fma(b, c51);
+            b = FloatVector.broadcast(F, xt[xb + 6]);
+            c60 = w0.fma(b, c60);
+            c61 = w1.fma(b, c61);
+            b = FloatVector.broadcast(F, xt[xb + 7]);
+            c70 = w0.fma(b, c70);
+            c71 = w1.fma(b, c71);
+            b = FloatVector.broadcast(F, xt[xb + 8]);
+            c80 = w0.fma(b, c80);
+            c81 = w1.fma(b, c81);
+            b = FloatVector.broadcast(F, xt[xb + 9]);
+            c90 = w0.fma(b, c90);
+            c91 = w1.fma(b, c91);
+        }
+        c00.intoArray(acc, a);
+        c01.intoArray(acc, a + 16);
+        c10.intoArray(acc, a + 32);
+        c11.intoArray(acc, a + 48);
+        c20.intoArray(acc, a + 64);
+        c21.intoArray(acc, a + 80);
+        c30.intoArray(acc, a + 96);
+        c31.intoArray(acc, a + 112);
+        c40.intoArray(acc, a + 128);
+        c41.intoArray(acc, a + 144);
+        c50.intoArray(acc, a + 160);
+        c51.intoArray(acc, a + 176);
+        c60.intoArray(acc, a + 192);
+        c61.intoArray(acc, a + 208);
+        c70.intoArray(acc, a + 224);
+        c71.intoArray(acc, a + 240);
+        c80.intoArray(acc, a + 256);
+        c81.intoArray(acc, a + 272);
+        c90.intoArray(acc, a + 288);
+        c91.intoArray(acc, a + 304);
+    }
+
+    /** As {@link #tile13} for 7 rows. */
+    private static void tile7(float[] wf, int kc, float[] xt, int x0, int n, float[] acc, int a) {
+        FloatVector c00 = FloatVector.fromArray(F, acc, a), c01 = FloatVector.fromArray(F, acc, a + 16),
+                c10 = FloatVector.fromArray(F, acc, a + 32), c11 = FloatVector.fromArray(F, acc, a + 48),
+                c20 = FloatVector.fromArray(F, acc, a + 64), c21 = FloatVector.fromArray(F, acc, a + 80),
+                c30 = FloatVector.fromArray(F, acc, a + 96), c31 = FloatVector.fromArray(F, acc, a + 112),
+                c40 = FloatVector.fromArray(F, acc, a + 128), c41 = FloatVector.fromArray(F, acc, a + 144),
+                c50 = FloatVector.fromArray(F, acc, a + 160), c51 = FloatVector.fromArray(F, acc, a + 176),
+                c60 = FloatVector.fromArray(F, acc, a + 192), c61 = FloatVector.fromArray(F, acc, a + 208);
+        for (int k = 0; k < kc; k++) {
+            FloatVector w0 = FloatVector.fromArray(F, wf, NR * k), w1 = FloatVector.fromArray(F, wf, NR * k + 16);
+            int xb = x0 + k * n;
+            FloatVector b;
+            b = FloatVector.broadcast(F, xt[xb]);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
+            b = FloatVector.broadcast(F, xt[xb + 1]);
+            c10 = w0.fma(b, c10);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(F, xt[xb + 2]);
+            c20 = w0.fma(b, c20);
+            c21 = w1.fma(b, c21);
+            b = FloatVector.broadcast(F, xt[xb + 3]);
+            c30 = w0.fma(b, c30);
+            c31 = w1.fma(b, c31);
+            b = FloatVector.broadcast(F, xt[xb + 4]);
+            c40 = w0.fma(b, c40);
+            c41 = w1.fma(b, c41);
+            b = FloatVector.broadcast(F, xt[xb + 5]);
+            c50 = w0.fma(b, c50);
+            c51 = w1.fma(b, c51);
+            b = FloatVector.broadcast(F, xt[xb + 6]);
+            c60 = w0.fma(b, c60);
+            c61 = w1.fma(b, c61);
+        }
+        c00.intoArray(acc, a);
+        c01.intoArray(acc, a + 16);
+        c10.intoArray(acc, a + 32);
+        c11.intoArray(acc, a + 48);
+        c20.intoArray(acc, a + 64);
+        c21.intoArray(acc, a + 80);
+        c30.intoArray(acc, a + 96);
+        c31.intoArray(acc, a + 112);
+        c40.intoArray(acc, a + 128);
+        c41.intoArray(acc, a + 144);
+        c50.intoArray(acc, a + 160);
+        c51.intoArray(acc, a + 176);
+        c60.intoArray(acc, a + 192);
+        c61.intoArray(acc, a + 208);
     }
 
     /** As {@link #tile13} for 4 rows. */
