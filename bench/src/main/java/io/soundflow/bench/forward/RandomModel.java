@@ -64,6 +64,11 @@ final class RandomModel {
     }
 
     WeightMatrix matrix(String name, int rows, int cols) {
+        return kernels.upload(stored(name, rows, cols));
+    }
+
+    /** A random matrix in the stored layout, not uploaded (an embedding table: only looked up by row). */
+    WeightMatrix stored(String name, int rows, int cols) {
         long bytes = format.matrixBytes(rows, cols);
         MemorySegment seg = arena.allocate(bytes, 64);
         MemorySegment src = pool();
@@ -80,7 +85,7 @@ final class RandomModel {
             }
         });
         matrixBytes += bytes;
-        return kernels.upload(new WeightMatrix(name, format, rows, cols, seg));
+        return new WeightMatrix(name, format, rows, cols, seg);
     }
 
     private MemorySegment pool;
@@ -142,7 +147,7 @@ final class RandomModel {
                     linear("o", h, c.qDim(), false), new Norm(vector(h, 1f), null),
                     linear("gate", f, h, false), linear("up", f, h, false), linear("down", h, f, false)));
         }
-        WeightMatrix embed = matrix("embed", c.vocab(), h);
+        WeightMatrix embed = stored("embed", c.vocab(), h);
         WeightMatrix head = matrix("lm_head", c.vocab(), h);
         return new TextDecoder(c, kernels, embed, layers, new Norm(vector(h, 1f), null), head);
     }

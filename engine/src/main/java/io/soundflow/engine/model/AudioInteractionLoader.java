@@ -126,7 +126,7 @@ public final class AudioInteractionLoader {
     static TextDecoder textLayout(CheckpointTensors t, TextDecoderConfig c, java.util.function.Predicate<String> present) {
         long h = c.hidden(), qkvRows = c.qDim() + 2L * c.kvDim(), f = c.intermediate(), v = c.vocab();
         int[] legacyRows = legacyQkvRows(c);
-        var embed = t.matrix("transformer.wte.weight", v, h);
+        var embed = t.table("transformer.wte.weight", v, h);
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < c.layers(); i++) {
             String p = "transformer.h." + i + ".";
@@ -143,6 +143,6 @@ public final class AudioInteractionLoader {
         }
         Norm finalNorm = t.rmsNorm("transformer.ln_f", h);
         var head = t.optionalMatrix("lm_head.weight", v, h);
-        return t.make(() -> new TextDecoder(c, t.kernels(), embed, layers, finalNorm, head != null ? head : embed));
+        return t.make(() -> new TextDecoder(c, t.kernels(), embed, layers, finalNorm, head != null ? head : t.kernels().upload(embed)));
     }
 }

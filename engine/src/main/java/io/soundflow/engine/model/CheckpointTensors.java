@@ -29,6 +29,14 @@ abstract sealed class CheckpointTensors {
     /** A matrix [shape[0], product of the rest] in its stored format (or quantized at load). */
     abstract WeightMatrix matrix(String name, long... shape);
 
+    /**
+     * A matrix read only row by row (an embedding table), in its stored format or quantized at load, but
+     * not handed to the backend's {@code upload}: a product layout of it would be memory no kernel reads
+     * (at 512 bits the vector backend's panels of the 3B embedding: 0.33 GB at Q8_0). A tied lm_head
+     * uploads it where it is built.
+     */
+    abstract WeightMatrix table(String name, long... shape);
+
     /** A float32 vector of {@code n} values. */
     abstract FloatBuf vector(String name, long n);
 
@@ -78,6 +86,11 @@ abstract sealed class CheckpointTensors {
         WeightMatrix matrix(String name, long... shape) {
             table.require(prefix + name, shape);
             return null;
+        }
+
+        @Override
+        WeightMatrix table(String name, long... shape) {
+            return matrix(name, shape);
         }
 
         @Override
@@ -132,6 +145,11 @@ abstract sealed class CheckpointTensors {
         @Override
         WeightMatrix matrix(String name, long... shape) {
             return w.matrix(name);
+        }
+
+        @Override
+        WeightMatrix table(String name, long... shape) {
+            return w.table(name);
         }
 
         @Override

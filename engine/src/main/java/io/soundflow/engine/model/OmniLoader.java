@@ -82,7 +82,7 @@ public final class OmniLoader {
     /** The HF Qwen2.5 decoder's tensors, spelled once for the table and the build (null while declaring). */
     static TextDecoder textLayout(CheckpointTensors t, TextDecoderConfig c) {
         long h = c.hidden(), q = c.qDim(), kv = c.kvDim(), f = c.intermediate(), v = c.vocab();
-        var embed = t.matrix("model.embed_tokens.weight", v, h);
+        var embed = t.table("model.embed_tokens.weight", v, h);
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < c.layers(); i++) {
             String p = "model.layers." + i + ".";
@@ -99,6 +99,6 @@ public final class OmniLoader {
         }
         Norm finalNorm = t.rmsNorm("model.norm", h);
         var head = t.optionalMatrix("lm_head.weight", v, h);
-        return t.make(() -> new TextDecoder(c, t.kernels(), embed, layers, finalNorm, head != null ? head : embed));
+        return t.make(() -> new TextDecoder(c, t.kernels(), embed, layers, finalNorm, head != null ? head : t.kernels().upload(embed)));
     }
 }

@@ -48,7 +48,7 @@ public final class TextDecoder {
 
     /** Whether the lm_head is the embedding table (tied). */
     public boolean tiedLmHead() {
-        return lmHead == embedding;
+        return lmHead.data().equals(embedding.data()); // the same stored weights (the head is the table uploaded)
     }
 
     /** A fresh, empty float32 cache for one stream. */

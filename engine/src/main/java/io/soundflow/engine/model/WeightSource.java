@@ -83,13 +83,22 @@ final class WeightSource {
         return m;
     }
 
-    /** Converted when requested (a quantized format: when the rows split into whole blocks), then handed to the backend. */
+    /** A matrix read only by row lookups: converted as {@link #matrix} converts, but not handed to the backend. */
+    WeightMatrix table(String name) {
+        WeightMatrix m = converted(store.get(prefix + name).asMatrix());
+        counted();
+        return m;
+    }
+
+    /** Converted when requested, then handed to the backend. */
     private WeightMatrix prepared(WeightMatrix w) {
+        return options.kernels().upload(converted(w));
+    }
+
+    /** Converted to the quantized format when one is requested and the rows split into whole blocks. */
+    private WeightMatrix converted(WeightMatrix w) {
         WeightFormat q = options.quantize();
-        if (q != null && w.cols() % q.blockValues == 0) {
-            w = Quantizer.convert(w, q, arena);
-        }
-        return options.kernels().upload(w);
+        return q != null && w.cols() % q.blockValues == 0 ? Quantizer.convert(w, q, arena) : w;
     }
 
     /** A vector whose element r is element {@code source[r]} of the stored one. */
