@@ -1,0 +1,87 @@
+package io.soundflow.kernels;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The hand-off of {@link KernelPool}: every index exactly once, from any number of callers, and errors reach the caller. */
+class KernelPoolTest {
+
+    private static void checkOnce(KernelPool pool, int n, int minPiece, boolean nested) {
+        AtomicIntegerArray hits = new AtomicIntegerArray(n);
+        pool.forRange(n, minPiece, (a, b) -> {
+            for (int i = a; i < b; i++) {
+                hits.incrementAndGet(i);
+            }
+            if (nested && b > a) { // a kernel that splits again runs inline
+                AtomicIntegerArray inner = new AtomicIntegerArray(7);
+                pool.forRange(7, 1, (c, d) -> {
+                    for (int i = c; i < d; i++) {
+                        inner.incrementAndGet(i);
+                    }
+                });
+                for (int i = 0; i < 7; i++) {
+                    assertThat(inner.get(i)).isEqualTo(1);
+                }
+            }
+        });
+        for (int i = 0; i < n; i++) {
+            assertThat(hits.get(i)).as("index %d of %d (min piece %d)", i, n, minPiece).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void everyIndexRunsExactlyOnce() {
+        KernelPool pool = new KernelPool(3);
+        Random rnd = new Random(1);
+        for (int r = 0; r < 3000; r++) {
+            checkOnce(pool, rnd.nextInt(200), 1 + rnd.nextInt(20), r % 5 == 0);
+        }
+    }
+
+    @Test
+    void concurrentCallersEachGetTheirWholeRange() throws Exception {
+        KernelPool pool = new KernelPool(2);
+        List<Thread> callers = new ArrayList<>();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int c = 0; c < 4; c++) {
+            int seed = c;
+            Thread t = new Thread(() -> {
+                Random rnd = new Random(seed);
+                for (int r = 0; r < 2000; r++) {
+                    checkOnce(pool, 1 + rnd.nextInt(100), 1, r % 7 == 0);
+                }
+            });
+            t.setUncaughtExceptionHandler((th, e) -> errors.add(e));
+            callers.add(t);
+            t.start();
+        }
+        for (Thread t : callers) {
+            t.join(60_000);
+            assertThat(t.isAlive()).as("a caller is stuck").isFalse();
+        }
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void anErrorInAWorkersPieceReachesTheCallerAndThePoolGoesOn() {
+        KernelPool pool = new KernelPool(2);
+        assertThatThrownBy(() -> pool.forRange(10, 1, (a, b) -> {
+            if (a > 0) {
+                throw new IllegalStateException("piece from " + a);
+            }
+        })).isInstanceOf(IllegalStateException.class).hasMessage("piece from 5");
+        assertThatThrownBy(() -> pool.forRange(10, 1, (a, b) -> {
+            if (a == 0) {
+                throw new ArithmeticException("first piece");
+            }
+        })).isInstanceOf(ArithmeticException.class);
+        checkOnce(pool, 50, 1, false);
+    }
+}
