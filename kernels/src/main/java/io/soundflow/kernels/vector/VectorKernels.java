@@ -91,8 +91,13 @@ public final class VectorKernels implements Kernels {
         return packed == null && panels == null ? w : w.withCopies(packed, panels);
     }
 
+    /** The bias as an array indexed from 0: its own array when it starts there (no copy per call), else a copy. */
     private static float[] array(FloatBuf b) {
-        return b == null ? null : b.toArray();
+        if (b == null) {
+            return null;
+        }
+        HeapFloatBuf h = HeapFloatBuf.of(b);
+        return h.off == 0 ? h.a : h.toArray();
     }
 
     @Override
