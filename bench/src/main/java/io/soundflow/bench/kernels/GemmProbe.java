@@ -100,6 +100,7 @@ public final class GemmProbe {
         }
     }
 
+    /** Nanoseconds for {@code reps} matmuls (n = 1: matvecs), taking the matrices in turn. */
     private static long time(VectorKernels k, WeightMatrix[] ws, FloatBuf x, int n, FloatBuf out, int reps) {
         long t0 = System.nanoTime();
         for (int i = 0; i < reps; i++) {
@@ -108,12 +109,8 @@ public final class GemmProbe {
         return System.nanoTime() - t0;
     }
 
-    /** Nanoseconds for {@code reps} matmuls (n = 1: matvecs). */
+    /** Nanoseconds for {@code reps} matmuls of one matrix. */
     private static long time(VectorKernels k, WeightMatrix w, FloatBuf x, int n, FloatBuf out, int reps) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < reps; i++) {
-            k.matmul(w, x, n, out, null);
-        }
-        return System.nanoTime() - t0;
+        return time(k, new WeightMatrix[]{w}, x, n, out, reps);
     }
 }

@@ -181,8 +181,8 @@ final class PanelGemm {
             FloatVector s0 = FloatVector.fromMemorySegment(F, pk, at, LE), s1 = FloatVector.fromMemorySegment(F, pk, at + 64, LE);
             for (int k = 0; k < Panels.KB; k++) {
                 long q = at + 128 + 32L * k;
-                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(B, pk, q, LE).convertShape(B2I, I, 0).convert(I2F, 0)).mul(s0);
-                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(B, pk, q + 16, LE).convertShape(B2I, I, 0).convert(I2F, 0)).mul(s1);
+                FloatVector w0 = q8(pk, q).mul(s0);
+                FloatVector w1 = q8(pk, q + 16).mul(s1);
                 int xb = (b * Panels.KB + k) * FUSED;
                 FloatVector x;
                 x = FloatVector.broadcast(F, xt[xb]);
@@ -261,7 +261,7 @@ final class PanelGemm {
             long at = base + (long) b * bb;
             for (int k = 0; k < Panels.KB; k++) {
                 IntVector v = IntVector.fromMemorySegment(I, pk, at + 64L * k, LE);
-                FloatVector w0 = v.lanewise(LSHL, 16).reinterpretAsFloats(), w1 = v.and(0xFFFF0000).reinterpretAsFloats();
+                FloatVector w0 = bf16Lo(v), w1 = bf16Hi(v);
                 int xb = (b * Panels.KB + k) * FUSED;
                 FloatVector x;
                 x = FloatVector.broadcast(F, xt[xb]);
@@ -340,9 +340,8 @@ final class PanelGemm {
             long at = base + (long) b * bb;
             FloatVector s0 = FloatVector.fromMemorySegment(F, pk, at, LE), s1 = FloatVector.fromMemorySegment(F, pk, at + 64, LE);
             for (int k = 0; k < Panels.KB; k++) {
-                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, pk, at + 128 + 16L * k, LE).convertShape(B2I, I, 0);
-                FloatVector w0 = ((FloatVector) v.and(0x0F).sub(8).convert(I2F, 0)).mul(s0);
-                FloatVector w1 = ((FloatVector) v.lanewise(ASHR, 4).and(0x0F).sub(8).convert(I2F, 0)).mul(s1);
+                IntVector v = bytes(pk, at + 128 + 16L * k);
+                FloatVector w0 = q4Lo(v).mul(s0), w1 = q4Hi(v).mul(s1);
                 int xb = (b * Panels.KB + k) * FUSED;
                 FloatVector x;
                 x = FloatVector.broadcast(F, xt[xb]);
@@ -477,8 +476,36 @@ final class PanelGemm {
         });
     }
 
+    // ---- one panel column's 16 or 32 rows as floats (shared by the scratch decode, fused13 and the matvec) ----
+
+    /** The 16 bytes at q, sign-extended to int lanes. */
+    private static IntVector bytes(MemorySegment pk, long q) {
+        return (IntVector) ByteVector.fromMemorySegment(B, pk, q, LE).convertShape(B2I, I, 0);
+    }
+
+    /** 16 Q8_0 rows of a column (unscaled). */
     private static FloatVector q8(MemorySegment pk, long q) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, pk, q, LE).convertShape(B2I, I, 0).convert(I2F, 0);
+        return (FloatVector) bytes(pk, q).convert(I2F, 0);
+    }
+
+    /** Rows j of a Q4_0 column (the low nibbles of its 16 bytes, minus 8; unscaled). */
+    private static FloatVector q4Lo(IntVector v) {
+        return (FloatVector) v.and(0x0F).sub(8).convert(I2F, 0);
+    }
+
+    /** Rows j + 16 of a Q4_0 column (the high nibbles). */
+    private static FloatVector q4Hi(IntVector v) {
+        return (FloatVector) v.lanewise(ASHR, 4).and(0x0F).sub(8).convert(I2F, 0);
+    }
+
+    /** Rows l of a BF16 column (the low halves of its 16 int lanes). */
+    private static FloatVector bf16Lo(IntVector v) {
+        return v.lanewise(LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** Rows l + 16 of a BF16 column (the high halves). */
+    private static FloatVector bf16Hi(IntVector v) {
+        return v.and(0xFFFF0000).reinterpretAsFloats();
     }
 
     /** acc[0 .. 32) = the Q8_0 panel at base . x. */
@@ -517,10 +544,10 @@ final class PanelGemm {
             int xb = xo + Panels.KB * b;
             for (int k = 0; k < Panels.KB; k += 4) {
                 long q = at + 128 + 16L * k;
-                IntVector v0 = (IntVector) ByteVector.fromMemorySegment(B, pk, q, LE).convertShape(B2I, I, 0),
-                        v1 = (IntVector) ByteVector.fromMemorySegment(B, pk, q + 16, LE).convertShape(B2I, I, 0),
-                        v2 = (IntVector) ByteVector.fromMemorySegment(B, pk, q + 32, LE).convertShape(B2I, I, 0),
-                        v3 = (IntVector) ByteVector.fromMemorySegment(B, pk, q + 48, LE).convertShape(B2I, I, 0);
+                IntVector v0 = bytes(pk, q),
+                        v1 = bytes(pk, q + 16),
+                        v2 = bytes(pk, q + 32),
+                        v3 = bytes(pk, q + 48);
                 FloatVector x0 = FloatVector.broadcast(F, x[xb + k]), x1 = FloatVector.broadcast(F, x[xb + k + 1]),
                         x2 = FloatVector.broadcast(F, x[xb + k + 2]), x3 = FloatVector.broadcast(F, x[xb + k + 3]);
                 d0 = ((FloatVector) v0.and(0x0F).convert(I2F, 0)).fma(x0, d0);
@@ -553,14 +580,14 @@ final class PanelGemm {
                         v2 = IntVector.fromMemorySegment(I, pk, q + 128, LE), v3 = IntVector.fromMemorySegment(I, pk, q + 192, LE);
                 FloatVector x0 = FloatVector.broadcast(F, x[xb + k]), x1 = FloatVector.broadcast(F, x[xb + k + 1]),
                         x2 = FloatVector.broadcast(F, x[xb + k + 2]), x3 = FloatVector.broadcast(F, x[xb + k + 3]);
-                d0 = v0.lanewise(LSHL, 16).reinterpretAsFloats().fma(x0, d0);
-                d1 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(x0, d1);
-                e0 = v1.lanewise(LSHL, 16).reinterpretAsFloats().fma(x1, e0);
-                e1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(x1, e1);
-                f0 = v2.lanewise(LSHL, 16).reinterpretAsFloats().fma(x2, f0);
-                f1 = v2.and(0xFFFF0000).reinterpretAsFloats().fma(x2, f1);
-                g0 = v3.lanewise(LSHL, 16).reinterpretAsFloats().fma(x3, g0);
-                g1 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(x3, g1);
+                d0 = bf16Lo(v0).fma(x0, d0);
+                d1 = bf16Hi(v0).fma(x0, d1);
+                e0 = bf16Lo(v1).fma(x1, e0);
+                e1 = bf16Hi(v1).fma(x1, e1);
+                f0 = bf16Lo(v2).fma(x2, f0);
+                f1 = bf16Hi(v2).fma(x2, f1);
+                g0 = bf16Lo(v3).fma(x3, g0);
+                g1 = bf16Hi(v3).fma(x3, g1);
             }
         }
         d0.add(e0).add(f0.add(g0)).intoArray(acc, 0);
@@ -570,8 +597,8 @@ final class PanelGemm {
     private static void decodeBf16(MemorySegment pk, long at, float[] wf, int d) {
         for (int k = 0; k < Panels.KB; k++) {
             IntVector v = IntVector.fromMemorySegment(I, pk, at + 64L * k, LE);
-            v.lanewise(LSHL, 16).reinterpretAsFloats().intoArray(wf, d + NR * k);
-            v.and(0xFFFF0000).reinterpretAsFloats().intoArray(wf, d + NR * k + 16);
+            bf16Lo(v).intoArray(wf, d + NR * k);
+            bf16Hi(v).intoArray(wf, d + NR * k + 16);
         }
     }
 
@@ -579,21 +606,17 @@ final class PanelGemm {
         FloatVector s0 = FloatVector.fromMemorySegment(F, pk, at, LE), s1 = FloatVector.fromMemorySegment(F, pk, at + 64, LE);
         for (int k = 0; k < Panels.KB; k++) {
             long q = at + 128 + 32L * k;
-            IntVector v0 = (IntVector) ByteVector.fromMemorySegment(B, pk, q, LE).convertShape(B2I, I, 0);
-            IntVector v1 = (IntVector) ByteVector.fromMemorySegment(B, pk, q + 16, LE).convertShape(B2I, I, 0);
-            ((FloatVector) v0.convert(I2F, 0)).mul(s0).intoArray(wf, d + NR * k);
-            ((FloatVector) v1.convert(I2F, 0)).mul(s1).intoArray(wf, d + NR * k + 16);
+            q8(pk, q).mul(s0).intoArray(wf, d + NR * k);
+            q8(pk, q + 16).mul(s1).intoArray(wf, d + NR * k + 16);
         }
     }
 
     private static void decodeQ4(MemorySegment pk, long at, float[] wf, int d) {
         FloatVector s0 = FloatVector.fromMemorySegment(F, pk, at, LE), s1 = FloatVector.fromMemorySegment(F, pk, at + 64, LE);
         for (int k = 0; k < Panels.KB; k++) {
-            IntVector v = (IntVector) ByteVector.fromMemorySegment(B, pk, at + 128 + 16L * k, LE).convertShape(B2I, I, 0);
-            IntVector lo = v.and(0x0F).sub(8);
-            IntVector hi = v.lanewise(ASHR, 4).and(0x0F).sub(8);
-            ((FloatVector) lo.convert(I2F, 0)).mul(s0).intoArray(wf, d + NR * k);
-            ((FloatVector) hi.convert(I2F, 0)).mul(s1).intoArray(wf, d + NR * k + 16);
+            IntVector v = bytes(pk, at + 128 + 16L * k);
+            q4Lo(v).mul(s0).intoArray(wf, d + NR * k);
+            q4Hi(v).mul(s1).intoArray(wf, d + NR * k + 16);
         }
     }
 
