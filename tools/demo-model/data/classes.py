@@ -17,7 +17,7 @@ RESPOND = {
     "hello": ("HAPPY", "Hello! How can I help?"),
 }
 
-IGNORE = ["speech", "music", "knock", "click", "noise_burst", "blip"]
+IGNORE = ["speech", "music", "knock", "click", "noise_burst"]
 
 EMOTIONS = ["URGENT", "NORMAL", "HAPPY"]
 

@@ -187,6 +187,8 @@ def parse_args(argv=None):
     ap.add_argument("--event-batch-prob", type=float, default=0.0,
                     help="probability that a step's batch is made of short windows around respond events")
     ap.add_argument("--event-batch", type=int, default=8, help="windows in such a batch")
+    ap.add_argument("--negative-classes", default="speech,music",
+                    help="comma-separated ignore classes the negative windows are centred on (default speech,music)")
     ap.add_argument("--negative-share", type=float, default=0.0,
                     help="share of an event batch's windows centred on plain speech or music (hard <silent> cases)")
     ap.add_argument("--conv-init-std", type=float, default=0.1)
@@ -259,7 +261,8 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
         if a.event_batch_prob > 0 and rng.rand() < a.event_batch_prob:
-            items = sample_event_items(streams, rng, a.event_batch, a.control_weight, a.respond_weight, a.negative_share)
+            items = sample_event_items(streams, rng, a.event_batch, a.control_weight, a.respond_weight, a.negative_share,
+                                       tuple(a.negative_classes.split(",")))
         else:
             items = sample_items(streams, rng, a.batch, a.control_weight, a.respond_weight)
         batch = batch_tensors(items)
