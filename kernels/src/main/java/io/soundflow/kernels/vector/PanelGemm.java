@@ -114,10 +114,6 @@ final class PanelGemm {
             fused13(format, bb, pk, base, padded / Panels.KB, xt, acc);
             return;
         }
-        if (n == FUSED20 && FUSED20_ON) {
-            fused20(format, bb, pk, base, padded / Panels.KB, xt, acc);
-            return;
-        }
         java.util.Arrays.fill(acc, 0, n * NR, 0f);
         for (int k0 = 0; k0 < padded; k0 += KC) {
             int kc = Math.min(KC, padded - k0);
@@ -157,9 +153,6 @@ final class PanelGemm {
             }
         }
     }
-
-    /** {@code -Dsoundflow.fused20=false} keeps 20-row products on the tiles of 10 (for side-by-side timing). */
-    private static final boolean FUSED20_ON = Boolean.parseBoolean(System.getProperty("soundflow.fused20", "true"));
 
     /** Rows of x for which {@link #fused13} replaces the slice scratch: one listening block. */
     static final int FUSED = 13;
@@ -418,186 +411,6 @@ final class PanelGemm {
         cb1.intoArray(acc, 368);
         cc0.intoArray(acc, 384);
         cc1.intoArray(acc, 400);
-    }
-
-    /** Rows of x for which {@link #fused20} replaces the slice scratch: an encoder chunk's 20 positions. */
-    static final int FUSED20 = 20;
-
-    /**
-     * acc[32 i + j] = panel row j . x row i for exactly 20 rows: as {@link #fused13}, but 20 rows against one
-     * 16-row half of the panel at a time (20 accumulators; two passes over the panel), so that each decoded
-     * weight vector feeds 20 FMAs and is decoded once, where the tiles of 10 decode it into the slice scratch
-     * and reload it for each tile.
-     */
-    private static void fused20(int format, int bb, MemorySegment pk, long base, int blocks, float[] xt, float[] acc) {
-        for (int half = 0; half < 2; half++) {
-            if (format == FMT_Q8) {
-                fused20Q8(pk, base, blocks, bb, xt, acc, half);
-            } else if (format == FMT_BF16) {
-                fused20Bf16(pk, base, blocks, bb, xt, acc, half);
-            } else {
-                fused20Q4(pk, base, blocks, bb, xt, acc, half);
-            }
-        }
-    }
-
-    /** {@link #fused20} for Q8_0: rows 16 half .. 16 half + 15 of the panel. */
-    private static void fused20Q8(MemorySegment pk, long base, int blocks, int bb, float[] xt, float[] acc, int half) {
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00, c08 = c00, c09 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00, c18 = c00, c19 = c00;
-        for (int b = 0; b < blocks; b++) {
-            long at = base + (long) b * bb;
-            FloatVector s = FloatVector.fromMemorySegment(F, pk, at + 64L * half, LE);
-            for (int k = 0; k < Panels.KB; k++) {
-                FloatVector w = q8(pk, at + 128 + 32L * k + 16 * half).mul(s);
-                int xb = (b * Panels.KB + k) * FUSED20;
-                c00 = w.fma(FloatVector.broadcast(F, xt[xb]), c00);
-                c01 = w.fma(FloatVector.broadcast(F, xt[xb + 1]), c01);
-                c02 = w.fma(FloatVector.broadcast(F, xt[xb + 2]), c02);
-                c03 = w.fma(FloatVector.broadcast(F, xt[xb + 3]), c03);
-                c04 = w.fma(FloatVector.broadcast(F, xt[xb + 4]), c04);
-                c05 = w.fma(FloatVector.broadcast(F, xt[xb + 5]), c05);
-                c06 = w.fma(FloatVector.broadcast(F, xt[xb + 6]), c06);
-                c07 = w.fma(FloatVector.broadcast(F, xt[xb + 7]), c07);
-                c08 = w.fma(FloatVector.broadcast(F, xt[xb + 8]), c08);
-                c09 = w.fma(FloatVector.broadcast(F, xt[xb + 9]), c09);
-                c10 = w.fma(FloatVector.broadcast(F, xt[xb + 10]), c10);
-                c11 = w.fma(FloatVector.broadcast(F, xt[xb + 11]), c11);
-                c12 = w.fma(FloatVector.broadcast(F, xt[xb + 12]), c12);
-                c13 = w.fma(FloatVector.broadcast(F, xt[xb + 13]), c13);
-                c14 = w.fma(FloatVector.broadcast(F, xt[xb + 14]), c14);
-                c15 = w.fma(FloatVector.broadcast(F, xt[xb + 15]), c15);
-                c16 = w.fma(FloatVector.broadcast(F, xt[xb + 16]), c16);
-                c17 = w.fma(FloatVector.broadcast(F, xt[xb + 17]), c17);
-                c18 = w.fma(FloatVector.broadcast(F, xt[xb + 18]), c18);
-                c19 = w.fma(FloatVector.broadcast(F, xt[xb + 19]), c19);
-            }
-        }
-        c00.intoArray(acc, 0 + 16 * half);
-        c01.intoArray(acc, 32 + 16 * half);
-        c02.intoArray(acc, 64 + 16 * half);
-        c03.intoArray(acc, 96 + 16 * half);
-        c04.intoArray(acc, 128 + 16 * half);
-        c05.intoArray(acc, 160 + 16 * half);
-        c06.intoArray(acc, 192 + 16 * half);
-        c07.intoArray(acc, 224 + 16 * half);
-        c08.intoArray(acc, 256 + 16 * half);
-        c09.intoArray(acc, 288 + 16 * half);
-        c10.intoArray(acc, 320 + 16 * half);
-        c11.intoArray(acc, 352 + 16 * half);
-        c12.intoArray(acc, 384 + 16 * half);
-        c13.intoArray(acc, 416 + 16 * half);
-        c14.intoArray(acc, 448 + 16 * half);
-        c15.intoArray(acc, 480 + 16 * half);
-        c16.intoArray(acc, 512 + 16 * half);
-        c17.intoArray(acc, 544 + 16 * half);
-        c18.intoArray(acc, 576 + 16 * half);
-        c19.intoArray(acc, 608 + 16 * half);
-    }
-
-    /** {@link #fused20} for BF16: rows 16 half .. 16 half + 15 of the panel. */
-    private static void fused20Bf16(MemorySegment pk, long base, int blocks, int bb, float[] xt, float[] acc, int half) {
-        int sh = half == 0 ? 16 : 0, mask = half == 0 ? -1 : 0xFFFF0000; // low halves shifted up, or high halves kept
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00, c08 = c00, c09 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00, c18 = c00, c19 = c00;
-        for (int b = 0; b < blocks; b++) {
-            long at = base + (long) b * bb;
-            for (int k = 0; k < Panels.KB; k++) {
-                FloatVector w = IntVector.fromMemorySegment(I, pk, at + 64L * k, LE).lanewise(LSHL, sh).and(mask).reinterpretAsFloats();
-                int xb = (b * Panels.KB + k) * FUSED20;
-                c00 = w.fma(FloatVector.broadcast(F, xt[xb]), c00);
-                c01 = w.fma(FloatVector.broadcast(F, xt[xb + 1]), c01);
-                c02 = w.fma(FloatVector.broadcast(F, xt[xb + 2]), c02);
-                c03 = w.fma(FloatVector.broadcast(F, xt[xb + 3]), c03);
-                c04 = w.fma(FloatVector.broadcast(F, xt[xb + 4]), c04);
-                c05 = w.fma(FloatVector.broadcast(F, xt[xb + 5]), c05);
-                c06 = w.fma(FloatVector.broadcast(F, xt[xb + 6]), c06);
-                c07 = w.fma(FloatVector.broadcast(F, xt[xb + 7]), c07);
-                c08 = w.fma(FloatVector.broadcast(F, xt[xb + 8]), c08);
-                c09 = w.fma(FloatVector.broadcast(F, xt[xb + 9]), c09);
-                c10 = w.fma(FloatVector.broadcast(F, xt[xb + 10]), c10);
-                c11 = w.fma(FloatVector.broadcast(F, xt[xb + 11]), c11);
-                c12 = w.fma(FloatVector.broadcast(F, xt[xb + 12]), c12);
-                c13 = w.fma(FloatVector.broadcast(F, xt[xb + 13]), c13);
-                c14 = w.fma(FloatVector.broadcast(F, xt[xb + 14]), c14);
-                c15 = w.fma(FloatVector.broadcast(F, xt[xb + 15]), c15);
-                c16 = w.fma(FloatVector.broadcast(F, xt[xb + 16]), c16);
-                c17 = w.fma(FloatVector.broadcast(F, xt[xb + 17]), c17);
-                c18 = w.fma(FloatVector.broadcast(F, xt[xb + 18]), c18);
-                c19 = w.fma(FloatVector.broadcast(F, xt[xb + 19]), c19);
-            }
-        }
-        c00.intoArray(acc, 0 + 16 * half);
-        c01.intoArray(acc, 32 + 16 * half);
-        c02.intoArray(acc, 64 + 16 * half);
-        c03.intoArray(acc, 96 + 16 * half);
-        c04.intoArray(acc, 128 + 16 * half);
-        c05.intoArray(acc, 160 + 16 * half);
-        c06.intoArray(acc, 192 + 16 * half);
-        c07.intoArray(acc, 224 + 16 * half);
-        c08.intoArray(acc, 256 + 16 * half);
-        c09.intoArray(acc, 288 + 16 * half);
-        c10.intoArray(acc, 320 + 16 * half);
-        c11.intoArray(acc, 352 + 16 * half);
-        c12.intoArray(acc, 384 + 16 * half);
-        c13.intoArray(acc, 416 + 16 * half);
-        c14.intoArray(acc, 448 + 16 * half);
-        c15.intoArray(acc, 480 + 16 * half);
-        c16.intoArray(acc, 512 + 16 * half);
-        c17.intoArray(acc, 544 + 16 * half);
-        c18.intoArray(acc, 576 + 16 * half);
-        c19.intoArray(acc, 608 + 16 * half);
-    }
-
-    /** {@link #fused20} for Q4_0: rows 16 half .. 16 half + 15 of the panel. */
-    private static void fused20Q4(MemorySegment pk, long base, int blocks, int bb, float[] xt, float[] acc, int half) {
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00, c08 = c00, c09 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00, c18 = c00, c19 = c00;
-        for (int b = 0; b < blocks; b++) {
-            long at = base + (long) b * bb;
-            FloatVector s = FloatVector.fromMemorySegment(F, pk, at + 64L * half, LE);
-            for (int k = 0; k < Panels.KB; k++) {
-                FloatVector w = ((FloatVector) bytes(pk, at + 128 + 16L * k).lanewise(ASHR, 4 * half).and(0x0F).sub(8).convert(I2F, 0)).mul(s);
-                int xb = (b * Panels.KB + k) * FUSED20;
-                c00 = w.fma(FloatVector.broadcast(F, xt[xb]), c00);
-                c01 = w.fma(FloatVector.broadcast(F, xt[xb + 1]), c01);
-                c02 = w.fma(FloatVector.broadcast(F, xt[xb + 2]), c02);
-                c03 = w.fma(FloatVector.broadcast(F, xt[xb + 3]), c03);
-                c04 = w.fma(FloatVector.broadcast(F, xt[xb + 4]), c04);
-                c05 = w.fma(FloatVector.broadcast(F, xt[xb + 5]), c05);
-                c06 = w.fma(FloatVector.broadcast(F, xt[xb + 6]), c06);
-                c07 = w.fma(FloatVector.broadcast(F, xt[xb + 7]), c07);
-                c08 = w.fma(FloatVector.broadcast(F, xt[xb + 8]), c08);
-                c09 = w.fma(FloatVector.broadcast(F, xt[xb + 9]), c09);
-                c10 = w.fma(FloatVector.broadcast(F, xt[xb + 10]), c10);
-                c11 = w.fma(FloatVector.broadcast(F, xt[xb + 11]), c11);
-                c12 = w.fma(FloatVector.broadcast(F, xt[xb + 12]), c12);
-                c13 = w.fma(FloatVector.broadcast(F, xt[xb + 13]), c13);
-                c14 = w.fma(FloatVector.broadcast(F, xt[xb + 14]), c14);
-                c15 = w.fma(FloatVector.broadcast(F, xt[xb + 15]), c15);
-                c16 = w.fma(FloatVector.broadcast(F, xt[xb + 16]), c16);
-                c17 = w.fma(FloatVector.broadcast(F, xt[xb + 17]), c17);
-                c18 = w.fma(FloatVector.broadcast(F, xt[xb + 18]), c18);
-                c19 = w.fma(FloatVector.broadcast(F, xt[xb + 19]), c19);
-            }
-        }
-        c00.intoArray(acc, 0 + 16 * half);
-        c01.intoArray(acc, 32 + 16 * half);
-        c02.intoArray(acc, 64 + 16 * half);
-        c03.intoArray(acc, 96 + 16 * half);
-        c04.intoArray(acc, 128 + 16 * half);
-        c05.intoArray(acc, 160 + 16 * half);
-        c06.intoArray(acc, 192 + 16 * half);
-        c07.intoArray(acc, 224 + 16 * half);
-        c08.intoArray(acc, 256 + 16 * half);
-        c09.intoArray(acc, 288 + 16 * half);
-        c10.intoArray(acc, 320 + 16 * half);
-        c11.intoArray(acc, 352 + 16 * half);
-        c12.intoArray(acc, 384 + 16 * half);
-        c13.intoArray(acc, 416 + 16 * half);
-        c14.intoArray(acc, 448 + 16 * half);
-        c15.intoArray(acc, 480 + 16 * half);
-        c16.intoArray(acc, 512 + 16 * half);
-        c17.intoArray(acc, 544 + 16 * half);
-        c18.intoArray(acc, 576 + 16 * half);
-        c19.intoArray(acc, 608 + 16 * half);
     }
 
     // ---- matvec: one activation row (the per-token step) -----------------------------------------------
