@@ -187,10 +187,10 @@ def parse_args(argv=None):
     ap.add_argument("--event-batch-prob", type=float, default=0.0,
                     help="probability that a step's batch is made of short windows around respond events")
     ap.add_argument("--event-batch", type=int, default=8, help="windows in such a batch")
-    ap.add_argument("--negative-classes", default="speech,music",
+    ap.add_argument("--negative-classes", type=lambda v: tuple(v.split(",")), default=("speech", "music"),
                     help="comma-separated ignore classes the negative windows are centred on (default speech,music)")
     ap.add_argument("--negative-share", type=float, default=0.0,
-                    help="share of an event batch's windows centred on plain speech or music (hard <silent> cases)")
+                    help="share of an event batch's windows centred on a --negative-classes chunk (hard <silent> cases)")
     ap.add_argument("--conv-init-std", type=float, default=0.1)
     ap.add_argument("--init", help="start from this compact model folder (a fine-tune: its shapes must match)")
     ap.add_argument("--ckpt-every", type=int, default=250, help="float32 checkpoint to OUT/ckpt.pt")
@@ -262,7 +262,7 @@ def main():
             g["lr"] = lr_at(step)
         if a.event_batch_prob > 0 and rng.rand() < a.event_batch_prob:
             items = sample_event_items(streams, rng, a.event_batch, a.control_weight, a.respond_weight, a.negative_share,
-                                       tuple(a.negative_classes.split(",")))
+                                       a.negative_classes)
         else:
             items = sample_items(streams, rng, a.batch, a.control_weight, a.respond_weight)
         batch = batch_tensors(items)

@@ -125,14 +125,13 @@ public final class KernelBench {
         for (WeightFormat f : WeightFormat.values()) {
             try (Arena arena = Arena.ofShared()) {
                 WeightMatrix w = BenchWeights.random(f, 256, 2048, arena, 23);
-                // 13 rows: the fused listening tile; 20: the tiles of 10 (an encoder chunk); 50: 13s, a 10 and a 1
-                Runnable mv = matvec(k, w), mm13 = matmul(k, w, 13), mm20 = matmul(k, w, 20), mm50 = matmul(k, w, 50);
+                Runnable mv = matvec(k, w);
+                // every row count the matmul cases time (each takes its own tile path: 13 fused, 20 tiles of 10)
+                List<Runnable> mms = Arrays.stream(MATMUL_SHAPES).map(s -> matmul(k, w, s[0])).toList();
                 long t0 = System.nanoTime();
                 while (System.nanoTime() - t0 < secondsPerFormat * 1e9) {
                     mv.run();
-                    mm13.run();
-                    mm20.run();
-                    mm50.run();
+                    mms.forEach(Runnable::run);
                 }
             }
         }
