@@ -130,6 +130,9 @@ def sample_items(streams, rng, batch, control_weight, respond_weight=1.0):
     return items
 
 
+_EVENT_POOLS = {}  # (id of the stream list, negative classes) -> (streams with respond events, with negatives)
+
+
 def sample_event_items(streams, rng, batch, control_weight, respond_weight=1.0, negative_share=0.0,
                        negative_classes=("speech", "music")):
     """Short windows that end 0-5 chunks after a respond event's target chunk and start 0-10 chunks before
@@ -137,8 +140,11 @@ def sample_event_items(streams, rng, batch, control_weight, respond_weight=1.0, 
     `negative_share` of them is centred instead on a chunk of a hard ignore event (`negative_classes`: plain
     speech, music), where the answer is <silent>: the near misses of "help" and "hello"."""
     items = []
-    pool = [st for st in streams if any(l is not None for l in st.labels)]
-    negatives = [st for st in streams if any(k in negative_classes for k in st.chunk_class)]
+    key = (id(streams), negative_classes)
+    if key not in _EVENT_POOLS:  # the same lists for every step of a run
+        _EVENT_POOLS[key] = ([st for st in streams if any(l is not None for l in st.labels)],
+                             [st for st in streams if any(k in negative_classes for k in st.chunk_class)])
+    pool, negatives = _EVENT_POOLS[key]
     for _ in range(batch):
         if negatives and rng.rand() < negative_share:
             st = negatives[rng.randint(len(negatives))]
