@@ -10,9 +10,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code -Dsoundflow.threads=N} overrides), separate from the common ForkJoin pool, so that application
  * code (and the audio producer) never competes with or blocks kernel work.
  *
- * <p>Persistent workers with a cheap hand-off: the calling thread runs the first piece itself, and each of
- * the {@code threads - 1} workers takes its piece from fields published by one volatile sequence number. A
- * worker spins on that number for {@code -Dsoundflow.spinMicros} (default {@value #DEFAULT_SPIN_MICROS} us;
+ * <p>Persistent workers with a cheap hand-off: a call publishes its job with one volatile write, and the
+ * calling thread and the {@code threads - 1} workers claim its chunks in order until none is left
+ * ({@link #forRange}; {@link #forPieces} gives each thread one fixed piece instead). A worker spins on the
+ * job reference for {@code -Dsoundflow.spinMicros} (default {@value #DEFAULT_SPIN_MICROS} us;
  * yielding after the first few) before it parks, so the back-to-back products of a layer find it awake: on
  * this project's 2-vCPU virtual machine a ForkJoin hand-off cost 20-50 us back to back and about 85 us after
  * 100 us of serial work (the parked workers' wake-up), against the 0.3-1 ms a 13-row product of the 3B model
@@ -33,14 +34,56 @@ public final class KernelPool {
     private final Worker[] workers;
     private final ReentrantLock owner = new ReentrantLock();
 
-    // the job, written by its caller before the volatile write of seq, read by the workers after reading it
-    private RangeBody body;
-    private int n;
-    private Thread caller;
-    private volatile int pieces; // volatile: a worker reads it before checking seq again (see Worker.run)
-    private volatile long seq;
-    private final AtomicInteger pending = new AtomicInteger();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** The job being run, published by one volatile write; a worker compares it with the last one it saw. */
+    private volatile Job job;
+
+    /**
+     * One call's work, immutable but for its counters. Dynamic (forRange): {@code parts} chunks that the
+     * caller and the workers claim in order from {@code next}; the caller waits until {@code done} counts
+     * them all, and a worker that comes late finds nothing left. Static (forPieces): worker {@code i} runs
+     * piece {@code i} of {@code parts}, the caller piece 0, and it waits for all of them.
+     */
+    private static final class Job {
+        final RangeBody body;
+        final int n, parts;
+        final boolean dynamic;
+        final Thread caller;
+        final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Job(RangeBody body, int n, int parts, boolean dynamic, Thread caller) {
+            this.body = body;
+            this.n = n;
+            this.parts = parts;
+            this.dynamic = dynamic;
+            this.caller = caller;
+        }
+
+        void runPart(int i) {
+            try {
+                body.run((int) ((long) n * i / parts), (int) ((long) n * (i + 1) / parts));
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+            if (done.incrementAndGet() == parts && Thread.currentThread() != caller) {
+                LockSupport.unpark(caller);
+            }
+        }
+
+        /** Claims and runs chunks until none is left. */
+        void runChunks() {
+            for (int i = next.getAndIncrement(); i < parts; i = next.getAndIncrement()) {
+                runPart(i);
+            }
+        }
+    }
+
+    /** {@code -Dsoundflow.claimedSplit=false}: {@link #forRange} gives each thread one fixed piece, as {@link #forPieces} (for A/B runs). */
+    public static final String CLAIMED_PROPERTY = "soundflow.claimedSplit";
+    private static final boolean CLAIMED = !"false".equals(System.getProperty(CLAIMED_PROPERTY));
+
+    /** Chunks per thread of a {@link #forRange} call (when the range has that many minimal pieces). */
+    static final int CHUNKS_PER_THREAD = 4;
 
     public KernelPool(int threads) {
         if (threads < 1) {
@@ -83,43 +126,60 @@ public final class KernelPool {
     }
 
     /**
-     * Runs {@code body} over {@code [0, n)} split into at most {@link #threads()} contiguous pieces of at
-     * least {@code minPiece} indices; runs inline when one piece suffices. An exception thrown by any piece
-     * is rethrown here once all pieces have ended.
+     * Runs {@code body} over {@code [0, n)} cut into contiguous chunks of at least {@code minPiece} indices
+     * (up to {@value #CHUNKS_PER_THREAD} per thread), which the calling thread and the workers claim in order
+     * as each becomes free: a core slowed by another thread (the encoder beside the decoder, a noisy host) or
+     * a worker still waking up takes fewer, so the call ends when the work does, not when the slowest fixed
+     * share does. Runs inline when one chunk suffices. Each index runs exactly once, on some thread; an
+     * exception thrown by any chunk is rethrown here once all chunks have ended.
      */
     public void forRange(int n, int minPiece, RangeBody body) {
+        if (!CLAIMED) {
+            forPieces(n, minPiece, body);
+            return;
+        }
+        int chunks = Math.min(threads * CHUNKS_PER_THREAD, Math.max(1, n / Math.max(1, minPiece)));
+        run(n, chunks, true, body);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} split into at most {@link #threads()} contiguous pieces of at
+     * least {@code minPiece} indices, piece {@code i} on thread {@code i} (the caller runs piece 0), all at
+     * once: for probes that measure what every core does together (a claimed split would let one thread run
+     * them all). Runs inline when one piece suffices; exceptions as {@link #forRange}.
+     */
+    public void forPieces(int n, int minPiece, RangeBody body) {
         int pieces = Math.min(threads, Math.max(1, n / Math.max(1, minPiece)));
-        if (pieces <= 1 || Thread.currentThread() instanceof Worker || owner.isHeldByCurrentThread() || !owner.tryLock()) {
+        run(n, pieces, false, body);
+    }
+
+    private void run(int n, int parts, boolean dynamic, RangeBody body) {
+        if (parts <= 1 || Thread.currentThread() instanceof Worker || owner.isHeldByCurrentThread() || !owner.tryLock()) {
             body.run(0, n);
             return;
         }
         try {
-            this.body = body;
-            this.n = n;
-            this.pieces = pieces;
-            this.caller = Thread.currentThread();
-            failure.set(null);
-            pending.set(pieces - 1);
-            seq = seq + 1; // publishes the fields above
-            for (int i = 0; i < pieces - 1; i++) {
+            Job j = new Job(body, n, parts, dynamic, Thread.currentThread());
+            job = j; // publishes it
+            for (int i = 0, wake = Math.min(workers.length, parts - 1); i < wake; i++) {
                 if (workers[i].parked) {
                     LockSupport.unpark(workers[i]);
                 }
             }
-            try {
-                body.run(0, (int) ((long) n / pieces));
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
+            if (dynamic) {
+                j.runChunks();
+            } else {
+                j.runPart(0);
             }
             long t0 = System.nanoTime();
-            while (pending.get() != 0) {
+            while (j.done.get() != parts) {
                 if (System.nanoTime() - t0 < spinNanos) {
                     Thread.onSpinWait();
                 } else {
-                    LockSupport.parkNanos(this, 50_000); // the last worker unparks it
+                    LockSupport.parkNanos(this, 50_000); // the thread that ends the last part unparks it
                 }
             }
-            Throwable t = failure.get();
+            Throwable t = j.failure.get();
             if (t instanceof RuntimeException r) {
                 throw r;
             } else if (t instanceof Error e) {
@@ -128,7 +188,6 @@ public final class KernelPool {
                 throw new IllegalStateException(t);
             }
         } finally {
-            this.body = null;
             owner.unlock();
         }
     }
@@ -146,35 +205,25 @@ public final class KernelPool {
 
         @Override
         public void run() {
-            long seen = 0; // seq's value before any job (not read here: a job may be published before this thread runs)
+            Job seen = null; // the pool's job before any call (null); a job may be published before this thread runs
             while (true) {
-                long s = awaitJob(seen);
-                int p = pieces;
-                if (seq != s) {
-                    continue; // p may be a newer job's (this worker had no piece in job s): take the newer one
-                }
-                seen = s;
-                if (index < p) { // the caller waits for this piece, so the job's fields stay put until it ends
-                    try {
-                        body.run((int) ((long) n * index / p), (int) ((long) n * (index + 1) / p));
-                    } catch (Throwable t) {
-                        failure.compareAndSet(null, t);
-                    }
-                    Thread c = caller;
-                    if (pending.decrementAndGet() == 0) {
-                        LockSupport.unpark(c);
-                    }
+                Job j = awaitJob(seen);
+                seen = j;
+                if (j.dynamic) {
+                    j.runChunks(); // nothing left when it comes late: the caller has not waited for it
+                } else if (index < j.parts) { // the caller waits for this piece
+                    j.runPart(index);
                 }
             }
         }
 
-        /** The next job's sequence number: spins (yielding after 10 us), then parks until a caller wakes it. */
-        private long awaitJob(long seen) {
+        /** The next job: spins (yielding after 10 us), then parks until a caller wakes it. */
+        private Job awaitJob(Job seen) {
             long t0 = System.nanoTime();
             while (true) {
-                long s = seq;
-                if (s != seen) {
-                    return s;
+                Job j = job;
+                if (j != seen) {
+                    return j;
                 }
                 long waited = System.nanoTime() - t0;
                 if (waited < 10_000) {
@@ -183,7 +232,7 @@ public final class KernelPool {
                     Thread.yield();
                 } else {
                     parked = true;
-                    if (seq == seen) { // a caller that saw parked == false has already moved seq
+                    if (job == seen) { // a caller that saw parked == false has already published its job
                         LockSupport.park(this);
                     }
                     parked = false;

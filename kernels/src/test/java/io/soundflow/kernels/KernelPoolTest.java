@@ -14,8 +14,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class KernelPoolTest {
 
     private static void checkOnce(KernelPool pool, int n, int minPiece, boolean nested) {
+        checkOnce(pool, n, minPiece, nested, false);
+    }
+
+    private static void checkOnce(KernelPool pool, int n, int minPiece, boolean nested, boolean pieces) {
         AtomicIntegerArray hits = new AtomicIntegerArray(n);
-        pool.forRange(n, minPiece, (a, b) -> {
+        KernelPool.RangeBody body = (a, b) -> {
             for (int i = a; i < b; i++) {
                 hits.incrementAndGet(i);
             }
@@ -30,7 +34,12 @@ class KernelPoolTest {
                     assertThat(inner.get(i)).isEqualTo(1);
                 }
             }
-        });
+        };
+        if (pieces) {
+            pool.forPieces(n, minPiece, body);
+        } else {
+            pool.forRange(n, minPiece, body);
+        }
         for (int i = 0; i < n; i++) {
             assertThat(hits.get(i)).as("index %d of %d (min piece %d)", i, n, minPiece).isEqualTo(1);
         }
@@ -41,7 +50,7 @@ class KernelPoolTest {
         KernelPool pool = new KernelPool(3);
         Random rnd = new Random(1);
         for (int r = 0; r < 3000; r++) {
-            checkOnce(pool, rnd.nextInt(200), 1 + rnd.nextInt(20), r % 5 == 0);
+            checkOnce(pool, rnd.nextInt(200), 1 + rnd.nextInt(20), r % 5 == 0, r % 3 == 0);
         }
     }
 
@@ -55,7 +64,7 @@ class KernelPoolTest {
             Thread t = new Thread(() -> {
                 Random rnd = new Random(seed);
                 for (int r = 0; r < 2000; r++) {
-                    checkOnce(pool, 1 + rnd.nextInt(100), 1, r % 7 == 0);
+                    checkOnce(pool, 1 + rnd.nextInt(100), 1, r % 7 == 0, r % 3 == 0);
                 }
             });
             t.setUncaughtExceptionHandler((th, e) -> errors.add(e));
@@ -72,16 +81,41 @@ class KernelPoolTest {
     @Test
     void anErrorInAWorkersPieceReachesTheCallerAndThePoolGoesOn() {
         KernelPool pool = new KernelPool(2);
-        assertThatThrownBy(() -> pool.forRange(10, 1, (a, b) -> {
+        assertThatThrownBy(() -> pool.forPieces(10, 1, (a, b) -> {
             if (a > 0) {
                 throw new IllegalStateException("piece from " + a);
             }
         })).isInstanceOf(IllegalStateException.class).hasMessage("piece from 5");
+        assertThatThrownBy(() -> pool.forRange(40, 1, (a, b) -> {
+            if (a > 0) {
+                throw new IllegalStateException("chunk from " + a);
+            }
+        })).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("chunk from ");
         assertThatThrownBy(() -> pool.forRange(10, 1, (a, b) -> {
             if (a == 0) {
                 throw new ArithmeticException("first piece");
             }
         })).isInstanceOf(ArithmeticException.class);
         checkOnce(pool, 50, 1, false);
+        checkOnce(pool, 50, 1, false, true);
+    }
+
+    @Test
+    void aClaimedSplitCutsTheRangeIntoUpToFourChunksAThreadAndAFixedOneIntoAPieceAThread() {
+        KernelPool pool = new KernelPool(2);
+        java.util.Set<String> cuts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        pool.forRange(80, 1, (a, b) -> cuts.add(a + "-" + b));
+        assertThat(cuts).hasSize(8).contains("0-10", "70-80");
+        cuts.clear();
+        pool.forRange(80, 20, (a, b) -> cuts.add(a + "-" + b)); // no chunk below the minimum piece
+        assertThat(cuts).containsExactlyInAnyOrder("0-20", "20-40", "40-60", "60-80");
+        cuts.clear();
+        java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        pool.forPieces(80, 1, (a, b) -> {
+            cuts.add(a + "-" + b);
+            names.add(Thread.currentThread().getName());
+        });
+        assertThat(cuts).containsExactlyInAnyOrder("0-40", "40-80");
+        assertThat(names).as("one piece on the caller, one on the worker").hasSize(2);
     }
 }

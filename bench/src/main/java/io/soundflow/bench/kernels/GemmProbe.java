@@ -13,7 +13,7 @@ import java.util.Random;
 /**
  * The GEMM-shaped cases of issue 9 (listening blocks of 13 rows, drains, a 50-token prefill, encoder windows)
  * against the FMA peak measured between them in the same JVM, so a shared host's noise hits both sides:
- * {@code java --add-modules=jdk.incubator.vector -cp tools/target/soundflow.jar io.soundflow.bench.kernels.GemmProbe [rounds] [formats] [matvec|gemm|all]}
+ * {@code java --add-modules=jdk.incubator.vector -cp tools/target/soundflow.jar io.soundflow.bench.kernels.GemmProbe [rounds] [formats] [matvec|gemm|cached|all]}
  * ({@code -Dsoundflow.threads=1} for one core). Each line: the case, then for the matrix as stored (the row
  * tiles) and as uploaded (the backend's layout: at 512 bits the panels of the outer-product kernel) GFLOP/s
  * and the fraction of the peak taken just before the pair.
@@ -24,8 +24,8 @@ public final class GemmProbe {
 
     /** {n, rows, cols}: decoder gate/up over a 13-row block and a 50-token prefill, o over 13 rows, encoder fc1 and q over a chunk (20 rows), fc1 over 40 and 200 frames. */
     static final int[][] CASES = {{13, 11008, 2048}, {13, 2048, 2048}, {50, 11008, 2048}, {20, 5120, 1280}, {20, 1280, 1280}, {40, 5120, 1280}, {200, 5120, 1280}};
-    /** {rows, cols} of the decode step's matvecs: gate/up, down, and (with {@code -Dprobe.lmHead=true}) the lm_head. */
-    static final int[][] MATVECS = {{11008, 2048}, {2048, 11008}, {151936, 2048}};
+    /** {rows, cols} of the decode step's matvecs: gate/up, down, q and o, k and v, and (with {@code -Dprobe.lmHead=true}) the lm_head. */
+    static final int[][] MATVECS = {{11008, 2048}, {2048, 11008}, {2048, 2048}, {256, 2048}, {151936, 2048}};
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -36,6 +36,10 @@ public final class GemmProbe {
         Random rnd = new Random(3);
         for (String fn : fmts.split(",")) {
             WeightFormat f = WeightFormat.valueOf(fn.trim());
+            if (which.equals("cached")) {
+                cachedMatvec(k, f, rounds, rnd);
+                continue;
+            }
             for (int[] c : which.equals("gemm") ? new int[0][] : MATVECS) {
                 if (c[0] > 100_000 && !Boolean.getBoolean("probe.lmHead")) {
                     continue;
@@ -96,6 +100,36 @@ public final class GemmProbe {
                 double gu = bytes * reps / time(k, uploaded, x, 1, out, reps);
                 System.out.printf(Locale.ROOT, "%-5s n=1   [%d x %d]  stored %6.1f GB/s %3.0f%%  uploaded %6.1f GB/s %3.0f%%  read %6.1f GB/s%n",
                         f, rows, cols, gs, 100 * gs / bw, gu, 100 * gu / bw, bw);
+            }
+        }
+    }
+
+    /**
+     * The decode kernel's arithmetic alone: a matvec of [1024 x 2048] (2.2 MB at Q8_0, 4 MB at BF16: it stays in
+     * the cache across repetitions, and one call is long enough that the dispatch to the threads is small), as GFLOP/s against the FMA peak measured just before. A matvec does one
+     * FMA per weight, so 100% means the weight conversion costs nothing; when this fraction times the FMA
+     * peak, in weights per second, is below what the read bandwidth delivers, the decode of that format is
+     * bound by its arithmetic, not by memory.
+     */
+    private static void cachedMatvec(VectorKernels k, WeightFormat f, int rounds, Random rnd) {
+        int rows = 1024, cols = 2048;
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix uploaded = k.upload(BenchWeights.random(f, rows, cols, arena, 5));
+            float[] xs = new float[cols];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = (float) rnd.nextGaussian();
+            }
+            FloatBuf x = k.upload(xs), out = k.alloc(rows);
+            double flop = 2.0 * rows * cols;
+            int reps = (int) (2e9 / flop);
+            time(k, uploaded, x, 1, out, reps);
+            for (int r = 0; r < rounds; r++) {
+                double peak = MachineProbe.fmaPeak(1);
+                double g = flop * reps / time(k, uploaded, x, 1, out, reps);
+                double bw = MachineProbe.readBandwidth(1L << 30, 1);
+                double need = bw / (uploaded.rowBytes() / (double) cols); // weights/s the memory delivers, in G
+                System.out.printf(Locale.ROOT, "%-5s n=1   [%d x %d] in cache  %6.1f GFLOP/s %3.0f%% of peak %6.1f  = %5.1f G weights/s; read %5.1f GB/s delivers %5.1f G weights/s%n",
+                        f, rows, cols, g, 100 * g / peak, peak, g / 2, bw, need);
             }
         }
     }

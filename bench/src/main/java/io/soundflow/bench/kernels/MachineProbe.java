@@ -61,7 +61,7 @@ public final class MachineProbe {
             }
             for (int round = 0; round <= rounds; round++) {
                 long t0 = System.nanoTime();
-                KernelPool.get().forRange(chunks, 1, (a, b) -> sink.add(sum(seg, a * chunk, b * chunk)));
+                KernelPool.get().forPieces(chunks, 1, (a, b) -> sink.add(sum(seg, a * chunk, b * chunk)));
                 double gbs = (double) chunks * chunk / (System.nanoTime() - t0);
                 if (round > 0) {
                     best = Math.max(best, gbs);
@@ -94,7 +94,7 @@ public final class MachineProbe {
         double best = 0;
         for (int round = 0; round <= rounds + 1; round++) {
             long t0 = System.nanoTime();
-            KernelPool.get().forRange(threads, 1, (a, b) -> {
+            KernelPool.get().forPieces(threads, 1, (a, b) -> {
                 for (int t = a; t < b; t++) {
                     sink.add(fmaLoop(iters));
                 }
