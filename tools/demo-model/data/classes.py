@@ -17,7 +17,7 @@ RESPOND = {
     "hello": ("HAPPY", "Hello! How can I help?"),
 }
 
-IGNORE = ["speech", "music", "knock", "click", "noise_burst"]
+IGNORE = ["speech", "music", "knock", "click", "noise_burst", "blip"]
 
 EMOTIONS = ["URGENT", "NORMAL", "HAPPY"]
 

@@ -282,14 +282,24 @@ def bed(n, rng):
 # Foreground sounds: one function per kind. Each returns a float signal (any level).
 # ---------------------------------------------------------------------------------------------
 def snd_alarm_beeps(rng, p):
-    total = rng.uniform(0.8, 3.0)
-    f = rng.uniform(800, 4000)
-    on, off = rng.uniform(0.05, 0.25), rng.uniform(0.05, 0.25)
+    """Repeated identical beeps: evenly spaced (half the draws) or in groups of 2-4 with longer pauses
+    between groups (the digital alarm-clock "beep-beep ... beep-beep"); soft or hard (clicking) edges."""
+    f = rng.uniform(800, 4600)
     harm = [(1.0,), (1.0, 0.0, 0.33, 0.0, 0.2), (1.0, 0.5, 0.3)][rng.integers(3)]
-    beep = ramp(tone(f, on, harm), 3)
-    n_beeps = max(2, int(total / (on + off)))
-    seg = np.concatenate([beep, np.zeros(int(off * SR))])
-    return np.tile(seg, n_beeps)[:len(seg) * n_beeps - int(off * SR)]
+    edge = 3 if rng.random() < 0.6 else 0.3
+    if rng.random() < 0.5:
+        total = rng.uniform(0.8, 3.0)
+        on, off = rng.uniform(0.05, 0.25), rng.uniform(0.05, 0.25)
+        beep = ramp(tone(f, on, harm), edge)
+        n_beeps = max(2, int(total / (on + off)))
+        seg = np.concatenate([beep, np.zeros(int(off * SR))])
+        return np.tile(seg, n_beeps)[:len(seg) * n_beeps - int(off * SR)]
+    group, groups = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+    on, off, pause = rng.uniform(0.06, 0.22), rng.uniform(0.04, 0.12), rng.uniform(0.3, 0.9)
+    beep = ramp(tone(f, on, harm), edge)
+    seg = np.concatenate([np.concatenate([beep, np.zeros(int(off * SR))]) for _ in range(group)])
+    seg = np.concatenate([seg[:len(seg) - int(off * SR)], np.zeros(int(pause * SR))])
+    return np.tile(seg, groups)[:len(seg) * groups - int(pause * SR)]
 
 
 def snd_smoke_alarm(rng, p):
@@ -442,6 +452,31 @@ def snd_noise_burst(rng, p):
     return x * env
 
 
+def snd_blip(rng, p):
+    """A notification blip (ignore): one decaying "ding", or 2-3 quick decaying notes at different
+    pitches (a musical interval apart), or a short pitch glide; 0.05-0.8 s in all."""
+    kind = rng.integers(3)
+    harm = [(1.0,), (1.0, 0.3), (1.0, 0.0, 0.2)][rng.integers(3)]
+    if kind == 2:  # glide up or down over 60-300 ms
+        dur = rng.uniform(0.06, 0.3)
+        f0, f1 = rng.uniform(500, 3000), rng.uniform(500, 3000)
+        n = int(dur * SR)
+        curve = f0 * (f1 / f0) ** (np.arange(n) / n)
+        return ramp(sweep_tone(curve, harm) * np.exp(-np.arange(n) / (rng.uniform(0.3, 1.0) * n)), 3)
+    f = rng.uniform(600, 4500)
+    notes = 1 if kind == 0 else int(rng.integers(2, 4))
+    step = rng.choice([-12, -7, -5, -4, -3, 3, 4, 5, 7, 12])
+    gap = rng.uniform(0.05, 0.16)
+    tau = rng.uniform(0.02, 0.12)
+    out = np.zeros(int((gap * (notes - 1) + 5 * tau) * SR) + SR // 50)
+    for i in range(notes):
+        t = t_axis(5 * tau)
+        x = np.exp(-t / tau) * tone(f * 2 ** (step * i / 12), 5 * tau, harm)[:len(t)]
+        start = int(i * gap * SR)
+        out[start:start + len(x)] += ramp(x, 1)
+    return out
+
+
 def speech_of(texts):
     def snd(rng, p):
         text = texts[rng.integers(len(texts))]
@@ -465,8 +500,9 @@ SYNTH = {
     "knock": snd_knock,
     "click": snd_click,
     "noise_burst": snd_noise_burst,
+    "blip": snd_blip,
 }
-IGNORE_WEIGHTS = {"speech": 0.3, "music": 0.2, "knock": 0.15, "click": 0.15, "noise_burst": 0.2}
+IGNORE_WEIGHTS = {"speech": 0.3, "music": 0.2, "knock": 0.12, "click": 0.12, "noise_burst": 0.16, "blip": 0.1}
 
 
 # ---------------------------------------------------------------------------------------------
