@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -103,14 +105,14 @@ class KernelPoolTest {
     @Test
     void aClaimedSplitCutsTheRangeIntoUpToFourChunksAThreadAndAFixedOneIntoAPieceAThread() {
         KernelPool pool = new KernelPool(2);
-        java.util.Set<String> cuts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<String> cuts = ConcurrentHashMap.newKeySet();
         pool.forRange(80, 1, (a, b) -> cuts.add(a + "-" + b));
         assertThat(cuts).hasSize(8).contains("0-10", "70-80");
         cuts.clear();
         pool.forRange(80, 20, (a, b) -> cuts.add(a + "-" + b)); // no chunk below the minimum piece
         assertThat(cuts).containsExactlyInAnyOrder("0-20", "20-40", "40-60", "60-80");
         cuts.clear();
-        java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<String> names = ConcurrentHashMap.newKeySet();
         pool.forPieces(80, 1, (a, b) -> {
             cuts.add(a + "-" + b);
             names.add(Thread.currentThread().getName());
