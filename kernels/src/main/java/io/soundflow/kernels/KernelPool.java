@@ -1,7 +1,7 @@
 package io.soundflow.kernels;
 
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -48,8 +48,13 @@ public final class KernelPool {
         final int n, parts;
         final boolean dynamic;
         final Thread caller;
-        final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        // counters as fields of the job itself (updaters, not Atomic objects): one allocation per parallel call
+        private static final AtomicIntegerFieldUpdater<Job> NEXT = AtomicIntegerFieldUpdater.newUpdater(Job.class, "next");
+        private static final AtomicIntegerFieldUpdater<Job> DONE = AtomicIntegerFieldUpdater.newUpdater(Job.class, "done");
+        private static final AtomicReferenceFieldUpdater<Job, Throwable> FAILURE =
+                AtomicReferenceFieldUpdater.newUpdater(Job.class, Throwable.class, "failure");
+        private volatile int next, done;
+        private volatile Throwable failure;
 
         Job(RangeBody body, int n, int parts, boolean dynamic, Thread caller) {
             this.body = body;
@@ -63,16 +68,16 @@ public final class KernelPool {
             try {
                 body.run((int) ((long) n * i / parts), (int) ((long) n * (i + 1) / parts));
             } catch (Throwable t) {
-                failure.compareAndSet(null, t);
+                FAILURE.compareAndSet(this, null, t);
             }
-            if (done.incrementAndGet() == parts && Thread.currentThread() != caller) {
+            if (DONE.incrementAndGet(this) == parts && Thread.currentThread() != caller) {
                 LockSupport.unpark(caller);
             }
         }
 
         /** Claims and runs chunks until none is left. */
         void runChunks() {
-            for (int i = next.getAndIncrement(); i < parts; i = next.getAndIncrement()) {
+            for (int i = NEXT.getAndIncrement(this); i < parts; i = NEXT.getAndIncrement(this)) {
                 runPart(i);
             }
         }
@@ -172,14 +177,14 @@ public final class KernelPool {
                 j.runPart(0);
             }
             long t0 = System.nanoTime();
-            while (j.done.get() != parts) {
+            while (j.done != parts) {
                 if (System.nanoTime() - t0 < spinNanos) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.parkNanos(this, 50_000); // the thread that ends the last part unparks it
                 }
             }
-            Throwable t = j.failure.get();
+            Throwable t = j.failure;
             if (t instanceof RuntimeException r) {
                 throw r;
             } else if (t instanceof Error e) {
